@@ -1,0 +1,242 @@
+//! The stable JSON shapes of `-j/--json-output` (DESIGN.md §4): snake_case fields, RFC 3339
+//! times, `null` for what does not apply. The JWT signing secret has no field anywhere; the
+//! plaintext appears only as `key` / `token` in the output of generate and rotate.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::crypto::SecretString;
+use crate::model::{KeyEntry, KeyKind, KeyVersion};
+use crate::ops::{AuditReport, KeyView, Verdict, Verification};
+use crate::timefmt;
+
+fn time(at: Option<DateTime<Utc>>) -> Option<String> {
+    at.map(timefmt::rfc3339)
+}
+
+/// One version in an entry's history.
+#[derive(Serialize)]
+pub struct VersionJson {
+    version: u32,
+    hash: String,
+    hint: String,
+    created_at: String,
+    retired_at: Option<String>,
+    grace_until: Option<String>,
+}
+
+impl From<&KeyVersion> for VersionJson {
+    fn from(v: &KeyVersion) -> Self {
+        VersionJson {
+            version: v.version,
+            hash: v.hash.to_hex(),
+            hint: v.hint.clone(),
+            created_at: timefmt::rfc3339(v.created_at),
+            retired_at: time(v.retired_at),
+            grace_until: time(v.grace_until),
+        }
+    }
+}
+
+/// A key entry as `show`, `list` and `audit` print it.
+#[derive(Serialize)]
+pub struct EntryJson {
+    id: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    name: String,
+    service: String,
+    env: Option<String>,
+    scopes: Vec<String>,
+    status: &'static str,
+    version: u32,
+    hint: String,
+    hash: String,
+    previous_hash: Option<String>,
+    created_at: String,
+    rotated_at: Option<String>,
+    expires_at: Option<String>,
+    grace_until: Option<String>,
+    revoked_at: Option<String>,
+    revocation_reason: Option<String>,
+    rate_limit: Option<u32>,
+    claims: BTreeMap<String, String>,
+    imported: bool,
+    last_used_at: Option<String>,
+    versions: Vec<VersionJson>,
+}
+
+impl From<&KeyView> for EntryJson {
+    fn from(view: &KeyView) -> Self {
+        let e = &view.entry;
+        EntryJson {
+            id: e.id.to_string(),
+            kind: e.kind.as_str(),
+            name: e.name.clone(),
+            service: e.service.clone(),
+            env: e.env.clone(),
+            scopes: e.scopes.clone(),
+            status: view.status.as_str(),
+            version: e.version(),
+            hint: e.hint().to_owned(),
+            hash: e.hash().to_hex(),
+            previous_hash: e.previous().map(|v| v.hash.to_hex()),
+            created_at: timefmt::rfc3339(e.created_at),
+            rotated_at: time(e.rotated_at()),
+            expires_at: time(e.expires_at),
+            grace_until: time(e.grace_until()),
+            revoked_at: time(e.revoked_at),
+            revocation_reason: e.revocation_reason.clone(),
+            rate_limit: e.rate_limit,
+            claims: e.claims.clone(),
+            imported: e.imported,
+            last_used_at: time(view.last_used_at),
+            versions: e.versions.iter().map(VersionJson::from).collect(),
+        }
+    }
+}
+
+/// `generate` / `rotate`: the entry plus the one-time plaintext.
+#[derive(Serialize)]
+pub struct IssuedJson {
+    #[serde(flatten)]
+    entry: EntryJson,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<String>,
+}
+
+impl IssuedJson {
+    /// Wraps the issued entry and its secret.
+    pub fn new(view: &KeyView, secret: &SecretString) -> Self {
+        let value = Some(secret.expose().to_owned());
+        let (key, token) = match view.entry.kind {
+            KeyKind::ApiKey => (value, None),
+            KeyKind::Jwt => (None, value),
+        };
+        IssuedJson {
+            entry: EntryJson::from(view),
+            key,
+            token,
+        }
+    }
+}
+
+impl Drop for IssuedJson {
+    fn drop(&mut self) {
+        use zeroize::Zeroize as _;
+        if let Some(k) = &mut self.key {
+            k.zeroize();
+        }
+        if let Some(t) = &mut self.token {
+            t.zeroize();
+        }
+    }
+}
+
+/// `verify`.
+#[derive(Serialize)]
+pub struct VerifyJson {
+    status: Verdict,
+    #[serde(flatten)]
+    found: Option<VerifiedKeyJson>,
+}
+
+/// The metadata verify returns for a known key.
+#[derive(Serialize)]
+struct VerifiedKeyJson {
+    id: String,
+    name: String,
+    service: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    version: Option<u32>,
+    current_version: u32,
+    rate_limit: Option<u32>,
+    scopes: Vec<String>,
+    env: Option<String>,
+    expires_at: Option<String>,
+    last_used_at: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    deprecated_version: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    grace_until: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    superseded_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revoked_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revocation_reason: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    missing_scopes: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+}
+
+impl From<&Verification> for VerifyJson {
+    fn from(v: &Verification) -> Self {
+        let found = v.entry.as_ref().map(|e: &KeyEntry| {
+            let deprecated = v.verdict == Verdict::Valid && v.deprecated_version;
+            let superseded = v.verdict == Verdict::Superseded;
+            VerifiedKeyJson {
+                id: e.id.to_string(),
+                name: e.name.clone(),
+                service: e.service.clone(),
+                kind: e.kind.as_str(),
+                version: v.presented_version,
+                current_version: e.version(),
+                rate_limit: e.rate_limit,
+                scopes: e.scopes.clone(),
+                env: e.env.clone(),
+                expires_at: time(e.expires_at),
+                last_used_at: time(v.last_used_at),
+                deprecated_version: deprecated,
+                grace_until: time(v.grace_until).filter(|_| deprecated),
+                superseded_at: time(v.superseded_at).filter(|_| deprecated || superseded),
+                revoked_at: time(e.revoked_at).filter(|_| v.verdict == Verdict::Revoked),
+                revocation_reason: e
+                    .revocation_reason
+                    .clone()
+                    .filter(|_| v.verdict == Verdict::Revoked),
+                missing_scopes: v.missing_scopes.clone(),
+                reason: v.reason.clone(),
+            }
+        });
+        VerifyJson {
+            status: v.verdict,
+            found,
+        }
+    }
+}
+
+/// `audit`.
+#[derive(Serialize)]
+pub struct AuditJson {
+    window_days: u32,
+    healthy: Vec<EntryJson>,
+    expiring: Vec<EntryJson>,
+    expired: Vec<EntryJson>,
+    revoked: Vec<EntryJson>,
+}
+
+impl From<&AuditReport> for AuditJson {
+    fn from(r: &AuditReport) -> Self {
+        let all = |views: &[KeyView]| views.iter().map(EntryJson::from).collect();
+        AuditJson {
+            window_days: r.window_days,
+            healthy: all(&r.healthy),
+            expiring: all(&r.expiring),
+            expired: all(&r.expired),
+            revoked: all(&r.revoked),
+        }
+    }
+}
+
+/// Serializes `value` as pretty JSON, with terminal-unsafe characters escaped.
+pub fn to_string<T: Serialize>(value: &T) -> String {
+    let json = serde_json::to_string_pretty(value).expect("output types always serialize");
+    crate::sanitize::json_for_terminal(json)
+}

@@ -1,0 +1,425 @@
+//! The command-line face: parse, build the context, call `ops`, render the result.
+//!
+//! Handlers here translate arguments into `ops` requests and results into human or JSON
+//! output; they never validate input or compute a status themselves.
+
+mod args;
+mod copy;
+mod human;
+mod input;
+mod json;
+mod output;
+pub mod report;
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use base64::Engine as _;
+use clap::{CommandFactory as _, Parser as _};
+use zeroize::Zeroizing;
+
+use crate::config::Config;
+use crate::crypto::{MasterKey, SecretString};
+use crate::error::{Error, Result};
+use crate::ops::{self, Context, KeyView};
+use args::{Cli, Command, ExportFormat, GenerateCommand};
+use human::Painter;
+use report::{CHECK_FAILED, OK, USAGE};
+
+/// The environment variable holding a base64 master key (for CI).
+pub const MASTER_KEY_ENV: &str = "APIAUTH_MASTER_KEY";
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { USAGE } else { OK });
+        }
+    };
+    let no_color = cli.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let out = Painter {
+        color: !no_color && std::io::stdout().is_terminal(),
+    };
+    let err = Painter {
+        color: !no_color && std::io::stderr().is_terminal(),
+    };
+    let interactive =
+        !cli.headless && std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+
+    let command = match cli.command {
+        Some(Command::Completions(a)) => {
+            let mut buf = Vec::new();
+            clap_complete::generate(a.shell, &mut Cli::command(), "apiauth", &mut buf);
+            output::stdout(&String::from_utf8_lossy(&buf));
+            return ExitCode::SUCCESS;
+        }
+        Some(Command::HoldClipboard(a)) => return copy::hold(a.seconds),
+        Some(command) => command,
+        None if interactive => {
+            let _ = Cli::command().print_help();
+            return ExitCode::SUCCESS;
+        }
+        None => {
+            output::stderr(&format!(
+                "{} no command given (and --headless or no terminal, so no TUI)\n  {} run 'apiauth --help' for the commands\n",
+                err.error_label(),
+                err.hint_label()
+            ));
+            return ExitCode::from(USAGE);
+        }
+    };
+
+    let outcome = context(cli.key_dir).and_then(|ctx| {
+        let run = Run {
+            ctx,
+            out,
+            interactive,
+        };
+        run.command(command)
+    });
+    match outcome {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => report::report(&error, err),
+    }
+}
+
+fn env_path(name: &str) -> Option<PathBuf> {
+    std::env::var_os(name)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+/// Reads `APIAUTH_MASTER_KEY`, once, when it is set.
+fn master_key_from_env() -> Result<Option<MasterKey>> {
+    let Some(raw) = std::env::var_os(MASTER_KEY_ENV) else {
+        return Ok(None);
+    };
+    let malformed = |reason: &str| Error::EnvKeyMalformed {
+        reason: reason.to_owned(),
+    };
+    let raw = Zeroizing::new(raw.into_string().map_err(|_| malformed("it is not text"))?);
+    let text = raw.trim();
+    if text.is_empty() {
+        return Err(malformed("it is set but empty"));
+    }
+    let bytes = Zeroizing::new(
+        base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(text))
+            .map_err(|_| malformed("it is not valid base64"))?,
+    );
+    MasterKey::from_slice(&bytes)
+        .map(Some)
+        .ok_or_else(|| malformed(&format!("it decodes to {} bytes", bytes.len())))
+}
+
+fn lock_timeout() -> Result<Duration> {
+    match std::env::var("APIAUTH_LOCK_TIMEOUT") {
+        Err(_) => Ok(crate::store::DEFAULT_LOCK_TIMEOUT),
+        Ok(text) => text
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|s| s.is_finite() && *s >= 0.0 && *s <= 3600.0)
+            .map(Duration::from_secs_f64)
+            .ok_or_else(|| {
+                Error::invalid(
+                    "APIAUTH_LOCK_TIMEOUT",
+                    format!(
+                        "'{}' is not a number of seconds from 0 to 3600",
+                        crate::sanitize::display(&text)
+                    ),
+                )
+            }),
+    }
+}
+
+/// Builds the context from flags and environment.
+fn context(flag_dir: Option<PathBuf>) -> Result<Context> {
+    let explicit = flag_dir.or_else(|| env_path("APIAUTH_HOME"));
+    let dir = crate::paths::key_dir(explicit.clone(), None).ok_or_else(|| {
+        Error::invalid(
+            "--key-dir",
+            "no home directory was found to keep the keystore in; give one with --key-dir or APIAUTH_HOME",
+        )
+    })?;
+    let config_path = Config::locate(env_path("APIAUTH_CONFIG"), explicit.as_deref());
+    let config = Config::load(config_path.as_deref())?;
+    let store =
+        crate::store::Store::new(dir, master_key_from_env()?).with_lock_timeout(lock_timeout()?);
+    Ok(Context::new(store, config))
+}
+
+struct Run {
+    ctx: Context,
+    out: Painter,
+    interactive: bool,
+}
+
+impl Run {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.ctx.clock.now()
+    }
+
+    fn view(&self, entry: crate::model::KeyEntry) -> KeyView {
+        KeyView::new(entry, self.now(), &self.ctx.config)
+    }
+
+    fn command(&self, command: Command) -> Result<u8> {
+        match command {
+            Command::Generate(GenerateCommand::ApiKey(a)) => {
+                let request = ops::GenerateRequest {
+                    labels: labels(a.labels, a.rate_limit),
+                    kind: ops::NewKind::ApiKey { prefix: a.prefix },
+                    expiry: a.expiry.expiry(),
+                };
+                self.issued(
+                    ops::generate(&self.ctx, request)?,
+                    a.json.json,
+                    a.copy,
+                    false,
+                )
+            }
+            Command::Generate(GenerateCommand::Jwt(a)) => {
+                let request = ops::GenerateRequest {
+                    labels: labels(a.labels, a.rate_limit),
+                    kind: ops::NewKind::Jwt {
+                        claims: a.claims.into_iter().collect::<BTreeMap<_, _>>(),
+                    },
+                    expiry: a.expiry.expiry(),
+                };
+                self.issued(
+                    ops::generate(&self.ctx, request)?,
+                    a.json.json,
+                    a.copy,
+                    false,
+                )
+            }
+            Command::Import(a) => self.import(a),
+            Command::Verify(a) => self.verify(a),
+            Command::Rotate(a) => {
+                let request = ops::RotateRequest {
+                    expiry: a.expiry.expiry(),
+                    grace: a.grace,
+                };
+                self.issued(
+                    ops::rotate(&self.ctx, &a.id, request)?,
+                    a.json.json,
+                    a.copy,
+                    true,
+                )
+            }
+            Command::Revoke(a) => {
+                let revoked = ops::revoke(&self.ctx, &a.id, a.reason)?;
+                if a.json.json {
+                    let view = self.view(revoked.entry.clone());
+                    output::stdout(&(json::to_string(&json::EntryJson::from(&view)) + "\n"));
+                } else {
+                    output::stdout(&human::revoked(self.out, &revoked));
+                }
+                Ok(OK)
+            }
+            Command::List(a) => {
+                let filter = ops::Filter {
+                    service: a.service,
+                    env: a.env,
+                    status: a.status,
+                };
+                let views = ops::list(&self.ctx, &filter)?;
+                if a.json.json {
+                    let all: Vec<json::EntryJson> =
+                        views.iter().map(json::EntryJson::from).collect();
+                    output::stdout(&(json::to_string(&all) + "\n"));
+                } else {
+                    let filtered = filter != ops::Filter::default();
+                    output::stdout(&human::list(self.out, &views, filtered, self.now()));
+                }
+                Ok(OK)
+            }
+            Command::Show(a) => {
+                let view = ops::show(&self.ctx, &a.id)?;
+                if a.json.json {
+                    output::stdout(&(json::to_string(&json::EntryJson::from(&view)) + "\n"));
+                } else {
+                    output::stdout(&human::show(self.out, &view, self.now()));
+                }
+                Ok(OK)
+            }
+            Command::Audit(a) => self.audit(a),
+            Command::Export(a) => {
+                let filter = ops::Filter {
+                    service: a.service,
+                    env: a.env,
+                    status: None,
+                };
+                let views = ops::export(&self.ctx, &filter)?;
+                let text = match a.format {
+                    ExportFormat::Json => {
+                        let all: Vec<json::EntryJson> =
+                            views.iter().map(json::EntryJson::from).collect();
+                        json::to_string(&all) + "\n"
+                    }
+                    ExportFormat::Env => crate::export::render(&views, crate::export::Format::Env),
+                    ExportFormat::Dotenv => {
+                        crate::export::render(&views, crate::export::Format::Dotenv)
+                    }
+                    ExportFormat::GithubActions => {
+                        crate::export::render(&views, crate::export::Format::GithubActions)
+                    }
+                };
+                output::stdout(&text);
+                Ok(OK)
+            }
+            Command::Stats(a) => {
+                let stats = ops::stats(&self.ctx)?;
+                if a.json {
+                    output::stdout(&(json::to_string(&stats) + "\n"));
+                } else {
+                    output::stdout(&human::stats(&stats));
+                }
+                Ok(OK)
+            }
+            Command::Completions(_) | Command::HoldClipboard(_) => {
+                unreachable!("handled before a context is built")
+            }
+        }
+    }
+
+    /// Output of generate and rotate: the one time the plaintext is shown.
+    fn issued(
+        &self,
+        issued: ops::Issued,
+        as_json: bool,
+        copy_it: bool,
+        rotated: bool,
+    ) -> Result<u8> {
+        let view = self.view(issued.entry);
+        let text = Zeroizing::new(if as_json {
+            json::to_string(&json::IssuedJson::new(&view, &issued.secret)) + "\n"
+        } else if rotated {
+            human::rotated(self.out, &view.entry, &issued.secret, self.now())
+        } else {
+            human::generated(self.out, &view.entry, &issued.secret, self.now())
+        });
+        output::stdout(&text);
+        if copy_it {
+            self.copy(&issued.secret);
+        }
+        Ok(OK)
+    }
+
+    fn copy(&self, secret: &SecretString) {
+        let seconds = self.ctx.config.clipboard_clear_seconds;
+        match copy::copy(secret, seconds) {
+            Ok(method @ crate::clipboard::Method::System) => output::stderr(&format!(
+                "Copied to {method}; it will be cleared in {seconds}s if still there.\n"
+            )),
+            Ok(method) => output::stderr(&format!(
+                "Copied to {method}. It cannot be cleared from here: clear it once pasted.\n"
+            )),
+            Err(e) => output::stderr(&format!("warning: not copied: {e}\n")),
+        }
+    }
+
+    fn import(&self, a: args::ImportArgs) -> Result<u8> {
+        if let Some(path) = a.from_file {
+            let request = ops::ImportFileRequest {
+                contents: input::read_secret_file(&path)?,
+                service: a.service,
+                env: a.env,
+                expiry: a.expiry.expiry(),
+            };
+            let entries = ops::import_file(&self.ctx, request)?;
+            if a.json.json {
+                let all: Vec<json::EntryJson> = entries
+                    .into_iter()
+                    .map(|e| json::EntryJson::from(&self.view(e)))
+                    .collect();
+                output::stdout(&(json::to_string(&all) + "\n"));
+            } else {
+                output::stdout(&human::imported_file(
+                    self.out,
+                    &entries,
+                    &path.display().to_string(),
+                ));
+            }
+            return Ok(OK);
+        }
+        let request = ops::ImportRequest {
+            value: input::read_value(a.value, self.interactive, "key value")?,
+            labels: ops::Labels {
+                name: a.name.unwrap_or_default(),
+                service: a.service,
+                env: a.env,
+                scopes: a.scopes,
+                rate_limit: a.rate_limit,
+            },
+            expiry: a.expiry.expiry(),
+        };
+        let entry = ops::import(&self.ctx, request)?;
+        if a.json.json {
+            output::stdout(&(json::to_string(&json::EntryJson::from(&self.view(entry))) + "\n"));
+        } else {
+            output::stdout(&human::imported(self.out, &entry, self.now()));
+        }
+        Ok(OK)
+    }
+
+    fn verify(&self, a: args::VerifyArgs) -> Result<u8> {
+        let value = input::read_value(a.value, self.interactive, "key to verify")?;
+        let requirements = ops::Requirements {
+            scopes: a.require_scopes,
+            service: a.service,
+        };
+        let verification = ops::verify(&self.ctx, value.expose(), &requirements)?;
+        if a.json.json {
+            output::stdout(&(json::to_string(&json::VerifyJson::from(&verification)) + "\n"));
+        } else {
+            output::stdout(&human::verification(self.out, &verification, self.now()));
+        }
+        Ok(if verification.verdict == ops::Verdict::Valid {
+            OK
+        } else {
+            CHECK_FAILED
+        })
+    }
+
+    fn audit(&self, a: args::AuditArgs) -> Result<u8> {
+        let report = ops::audit(&self.ctx, a.within)?;
+        if a.json.json {
+            output::stdout(&(json::to_string(&json::AuditJson::from(&report)) + "\n"));
+        } else {
+            output::stdout(&human::audit(self.out, &report, self.now()));
+        }
+        let mut tripped = Vec::new();
+        if a.exit_on_expired && !report.expired.is_empty() {
+            tripped.push(format!("{} expired", report.expired.len()));
+        }
+        if a.exit_on_expiring && !report.expiring.is_empty() {
+            tripped.push(format!("{} expiring", report.expiring.len()));
+        }
+        if a.exit_on_revoked && !report.revoked.is_empty() {
+            tripped.push(format!("{} revoked", report.revoked.len()));
+        }
+        if tripped.is_empty() {
+            return Ok(OK);
+        }
+        output::stderr(&format!("audit gate failed: {}\n", tripped.join(", ")));
+        Ok(CHECK_FAILED)
+    }
+}
+
+fn labels(a: args::LabelArgs, rate_limit: Option<u32>) -> ops::Labels {
+    ops::Labels {
+        name: a.name,
+        service: a.service,
+        env: a.env,
+        scopes: a.scopes,
+        rate_limit,
+    }
+}

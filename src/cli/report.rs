@@ -1,0 +1,147 @@
+//! The one place where errors become words and exit codes (DESIGN.md §4):
+//! 0 success / key valid, 1 a check failed, 2 usage error, 3 keystore cannot be opened,
+//! decrypted or locked, 4 no such key id.
+
+use std::process::ExitCode;
+
+use crate::error::{Error, KeySourceKind};
+use crate::sanitize::display;
+
+/// Exit code: success, or the key is valid.
+pub const OK: u8 = 0;
+/// Exit code: a check failed (verify not valid, an audit gate tripped).
+pub const CHECK_FAILED: u8 = 1;
+/// Exit code: usage error.
+pub const USAGE: u8 = 2;
+/// Exit code: the keystore cannot be opened, decrypted, locked or written.
+pub const KEYSTORE: u8 = 3;
+/// Exit code: no such key id.
+pub const NO_SUCH_KEY: u8 = 4;
+
+/// The exit code for an error.
+pub fn exit_code(error: &Error) -> u8 {
+    match error {
+        Error::Invalid { .. }
+        | Error::Config { .. }
+        | Error::AmbiguousId { .. }
+        | Error::Refused(_)
+        | Error::Duplicate { .. }
+        | Error::ImportRejected { .. } => USAGE,
+        Error::KeyNotFound { .. } => NO_SUCH_KEY,
+        _ => KEYSTORE,
+    }
+}
+
+/// What to do about an error, when there is something to say.
+pub fn hint(error: &Error) -> Option<String> {
+    Some(match error {
+        Error::Io { source, .. } if source.raw_os_error() == Some(28) => {
+            "the disk is full; free some space and run the command again. The keystore was not changed.".into()
+        }
+        Error::Io { source, path, .. }
+            if source.kind() == std::io::ErrorKind::PermissionDenied =>
+        {
+            format!(
+                "check the permissions of {} (it must be writable by you); the keystore was not changed",
+                path.display()
+            )
+        }
+        Error::Io { source, .. } if source.kind() == std::io::ErrorKind::ReadOnlyFilesystem => {
+            "the key directory is on a read-only file system; use a writable --key-dir".into()
+        }
+        Error::NotADirectory { .. } => {
+            "--key-dir / APIAUTH_HOME must name a directory (it is created if missing)".into()
+        }
+        Error::MasterKeyMissing { key, .. } => format!(
+            "restore {} from your backup, or set APIAUTH_MASTER_KEY to the base64 of the key. \
+             apiauth never makes a new key for an existing keystore.",
+            key.display()
+        ),
+        Error::MasterKeyPermissions { path, .. } => {
+            format!("run: chmod 600 {}", path.display())
+        }
+        Error::MasterKeyMalformed { path, .. } => format!(
+            "{} was damaged or replaced; restore it from your backup",
+            path.display()
+        ),
+        Error::EnvKeyMalformed { .. } => {
+            "set APIAUTH_MASTER_KEY to the output of: base64 < master.key".into()
+        }
+        Error::Decrypt {
+            path,
+            key_source,
+            backup_opens: true,
+        } => format!(
+            "the same key opens {path}.bak, so {path} itself is damaged or was modified. \
+             To go back one write: cp {path}.bak {path} ({source} is correct)",
+            path = path.display(),
+            source = match key_source {
+                KeySourceKind::Env => "APIAUTH_MASTER_KEY",
+                KeySourceKind::File => "master.key",
+            }
+        ),
+        Error::Decrypt {
+            key_source: KeySourceKind::Env,
+            ..
+        } => "APIAUTH_MASTER_KEY does not open this keystore: check that it is the key of this key directory, \
+              or that the file was not modified"
+            .into(),
+        Error::Decrypt { .. } => "master.key does not open this keystore: it is the wrong key, \
+                                  or the file was modified. Restore the matching master.key or keystore.enc from backup"
+            .into(),
+        Error::Format { path, .. } => format!(
+            "the file was damaged or replaced; {}.bak holds the previous generation: cp {0}.bak {0}",
+            path.display()
+        ),
+        Error::Payload { .. } => {
+            "this keystore was written by an incompatible apiauth build; use the build that wrote it".into()
+        }
+        Error::KeystoreMissing { path, backup } => format!(
+            "restore it with: cp {} {}. apiauth will not start an empty keystore over a backup.",
+            backup.display(),
+            path.display()
+        ),
+        Error::Locked { path, .. } => format!(
+            "another apiauth command is writing. If none is running, a process still holds {} \
+             (find it with: fuser {0}); the lock is released when that process exits. \
+             APIAUTH_LOCK_TIMEOUT sets how many seconds to wait.",
+            path.display()
+        ),
+        Error::KeyNotFound { .. } => "run 'apiauth list' to see the ids".into(),
+        Error::AmbiguousId { candidates, .. } => format!(
+            "type more characters of the id. Candidates:\n  {}",
+            candidates
+                .iter()
+                .map(|c| display(c).into_owned())
+                .collect::<Vec<_>>()
+                .join("\n  ")
+        ),
+        Error::ImportRejected { problems } => format!(
+            "fix these lines and run the import again:\n  {}",
+            problems
+                .iter()
+                .map(|p| display(p).into_owned())
+                .collect::<Vec<_>>()
+                .join("\n  ")
+        ),
+        Error::Duplicate { id, .. } => format!("see it with: apiauth show {id}"),
+        Error::Config { .. } => {
+            "see the documented settings in assets/config.toml of the apiauth sources".into()
+        }
+        _ => return None,
+    })
+}
+
+/// Prints `error: …` and the hint to stderr; returns the exit code.
+pub fn report(error: &Error, painter: super::human::Painter) -> ExitCode {
+    let mut text = format!(
+        "{} {}\n",
+        painter.error_label(),
+        display(&error.to_string())
+    );
+    if let Some(hint) = hint(error) {
+        text.push_str(&format!("  {} {hint}\n", painter.hint_label()));
+    }
+    super::output::stderr(&text);
+    ExitCode::from(exit_code(error))
+}

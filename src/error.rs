@@ -1,0 +1,187 @@
+//! The library's typed errors.
+//!
+//! Every failure the CLI and the TUI can meet is a variant here, carrying the facts a message
+//! needs (the file, the id, the candidates). Turning them into words with a recovery hint and
+//! into an exit code happens in one place, `cli::report`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::store::format::FormatError;
+
+/// Where the master key came from, so an error can name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeySourceKind {
+    /// The `APIAUTH_MASTER_KEY` environment variable.
+    Env,
+    /// The `master.key` file.
+    File,
+}
+
+/// Result alias for the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What can go wrong in apiauth.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Reading or writing a file failed.
+    #[error("could not {action} {}: {source}", path.display())]
+    Io {
+        /// What was being done ("read", "write", "create", …).
+        action: &'static str,
+        /// The file or directory.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The key directory path exists but is not a directory.
+    #[error("{} is not a directory", path.display())]
+    NotADirectory {
+        /// The path given as key directory.
+        path: PathBuf,
+    },
+    /// A keystore exists but its master key does not.
+    #[error("{} exists but its master key {} is missing", store.display(), key.display())]
+    MasterKeyMissing {
+        /// `keystore.enc`.
+        store: PathBuf,
+        /// `master.key`.
+        key: PathBuf,
+    },
+    /// `master.key` can be read by group or others.
+    #[error("{} is readable by other users (mode {mode:o})", path.display())]
+    MasterKeyPermissions {
+        /// `master.key`.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// `master.key` does not hold 32 bytes.
+    #[error("{} holds {len} bytes; a master key is exactly 32", path.display())]
+    MasterKeyMalformed {
+        /// `master.key`.
+        path: PathBuf,
+        /// How many bytes it holds.
+        len: u64,
+    },
+    /// `APIAUTH_MASTER_KEY` is not base64 of 32 bytes.
+    #[error("APIAUTH_MASTER_KEY is not the base64 of 32 bytes ({reason})")]
+    EnvKeyMalformed {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// `keystore.enc` is not a well-formed keystore file.
+    #[error("{} is not a valid keystore: {problem}", path.display())]
+    Format {
+        /// `keystore.enc`.
+        path: PathBuf,
+        /// What the parser refused.
+        problem: FormatError,
+    },
+    /// Authentication failed: wrong master key, or the file was changed.
+    #[error("{} could not be decrypted", path.display())]
+    Decrypt {
+        /// `keystore.enc`.
+        path: PathBuf,
+        /// Where the key that failed came from.
+        key_source: KeySourceKind,
+        /// Whether the same key opens `keystore.enc.bak`; if so the main file is damaged, not
+        /// the key wrong.
+        backup_opens: bool,
+    },
+    /// The decrypted payload does not decode: written by an incompatible build.
+    #[error("{} decrypted but its contents do not decode: {detail}", path.display())]
+    Payload {
+        /// `keystore.enc`.
+        path: PathBuf,
+        /// The decoder's message.
+        detail: String,
+    },
+    /// `keystore.enc` is gone but its backup is there.
+    #[error("{} is missing but {} exists", path.display(), backup.display())]
+    KeystoreMissing {
+        /// `keystore.enc`.
+        path: PathBuf,
+        /// `keystore.enc.bak`.
+        backup: PathBuf,
+    },
+    /// Another process held the write lock for too long.
+    #[error("the keystore is locked by another apiauth process ({} held for more than {}s)", path.display(), waited.as_secs_f32())]
+    Locked {
+        /// `keystore.lock`.
+        path: PathBuf,
+        /// How long this process waited.
+        waited: Duration,
+    },
+    /// A file in the key directory changed under this process in a way it cannot merge.
+    #[error("{0}")]
+    Concurrent(String),
+    /// `config.toml` has an unknown setting or a value out of range.
+    #[error("{}: {message}", path.display())]
+    Config {
+        /// The config file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A value given by the user is not acceptable.
+    #[error("{field}: {message}")]
+    Invalid {
+        /// The flag or form field.
+        field: &'static str,
+        /// What is wrong and what is allowed.
+        message: String,
+    },
+    /// `import --from-file` found problems; nothing was imported.
+    #[error("nothing was imported: {} line(s) have problems", problems.len())]
+    ImportRejected {
+        /// One message per bad line, with its line number.
+        problems: Vec<String>,
+    },
+    /// No key has this id.
+    #[error("no key with id {id}")]
+    KeyNotFound {
+        /// The id or prefix given.
+        id: String,
+    },
+    /// An id prefix matches several keys.
+    #[error("id prefix {prefix} matches {} keys", candidates.len())]
+    AmbiguousId {
+        /// The prefix given.
+        prefix: String,
+        /// The ids it matches (at most a handful are listed).
+        candidates: Vec<String>,
+    },
+    /// The key's state forbids the action (rotating a revoked key).
+    #[error("{0}")]
+    Refused(String),
+    /// The value is already in the keystore.
+    #[error("this value is already in the keystore as {id}")]
+    Duplicate {
+        /// The entry holding it.
+        id: String,
+        /// Where it came from, e.g. "line 4" of an imported file.
+        location: Option<String>,
+    },
+}
+
+impl Error {
+    /// Shorthand for [`Error::Io`].
+    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// Shorthand for [`Error::Invalid`].
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        Error::Invalid {
+            field,
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! The writers' lock: an exclusive advisory lock on `keystore.lock`, waited for with a bound.
+
+use std::fs::{File, OpenOptions};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, Result};
+
+/// How long a writer waits for the lock before giving up, unless configured otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Holds the lock until dropped (closing the file releases it, even if the process dies).
+#[derive(Debug)]
+pub struct WriteLock {
+    _file: File,
+}
+
+/// Takes the exclusive lock on `path`, polling until `timeout` has passed.
+pub fn acquire(path: &Path, timeout: Duration) -> Result<WriteLock> {
+    let mut options = OpenOptions::new();
+    options.create(true).truncate(false).read(true).write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options
+        .open(path)
+        .map_err(|e| Error::io("open the lock file", path, e))?;
+    let start = Instant::now();
+    let mut pause = Duration::from_millis(1);
+    loop {
+        match fs4::FileExt::try_lock(&file) {
+            Ok(()) => return Ok(WriteLock { _file: file }),
+            Err(fs4::TryLockError::WouldBlock) => {}
+            Err(fs4::TryLockError::Error(e)) => return Err(Error::io("lock", path, e)),
+        }
+        let waited = start.elapsed();
+        if waited >= timeout {
+            return Err(Error::Locked {
+                path: path.to_owned(),
+                waited,
+            });
+        }
+        std::thread::sleep(pause.min(timeout - waited));
+        pause = (pause * 2).min(Duration::from_millis(20));
+    }
+}

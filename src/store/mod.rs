@@ -1,0 +1,408 @@
+//! The encrypted keystore on disk: reading, the fast verify lookup, and locked atomic writes.
+//!
+//! Files in the key directory (DESIGN.md §2):
+//!
+//! - `master.key`: 32 random bytes, mode 0600, made only when no keystore exists yet. The
+//!   `APIAUTH_MASTER_KEY` environment variable (base64) takes precedence.
+//! - `keystore.enc`: the current generation, in the layout of [`format`].
+//! - `keystore.enc.bak`: the generation before it, kept by every write.
+//! - `keystore.lock`: the writers' advisory lock.
+//!
+//! Readers never lock: a write replaces `keystore.enc` with a rename, so a reader sees either
+//! the old file or the new one, never a mix. Writers take the lock, re-read the newest file,
+//! apply their change, write a temp file, fsync it, rename it into place and fsync the directory,
+//! so concurrent writers from many processes never lose an acknowledged change.
+
+pub mod format;
+mod keystore;
+mod lock;
+pub mod payload;
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use zeroize::Zeroizing;
+
+pub use keystore::Keystore;
+pub use lock::DEFAULT_TIMEOUT as DEFAULT_LOCK_TIMEOUT;
+
+use crate::crypto::{self, KeyHash, MasterKey};
+use crate::error::{Error, KeySourceKind, Result};
+use crate::model::KeyEntry;
+use format::{HEADER_LEN, Header};
+
+/// File name of the master key.
+pub const MASTER_KEY_FILE: &str = "master.key";
+/// File name of the keystore.
+pub const KEYSTORE_FILE: &str = "keystore.enc";
+/// File name of the previous generation.
+pub const BACKUP_FILE: &str = "keystore.enc.bak";
+/// File name of the writers' lock.
+pub const LOCK_FILE: &str = "keystore.lock";
+/// Name prefix of temp files; any left by a killed writer are removed by the next write.
+const TEMP_PREFIX: &str = ".keystore.enc.tmp";
+/// HKDF info string binding the derived key to the keystore payload.
+const KEYSTORE_INFO: &[u8] = b"apiauth/v1/keystore";
+
+/// A key directory and the way to unlock it. Creating one does no I/O.
+#[derive(Debug, Clone)]
+pub struct Store {
+    dir: PathBuf,
+    env_key: Option<MasterKey>,
+    lock_timeout: Duration,
+}
+
+impl Store {
+    /// A store in `dir`, unlocked by `env_key` when given (from `APIAUTH_MASTER_KEY`) and by
+    /// `dir/master.key` otherwise.
+    pub fn new(dir: impl Into<PathBuf>, env_key: Option<MasterKey>) -> Self {
+        Store {
+            dir: dir.into(),
+            env_key,
+            lock_timeout: lock::DEFAULT_TIMEOUT,
+        }
+    }
+
+    /// Sets how long a writer waits for another writer's lock.
+    pub fn with_lock_timeout(mut self, timeout: Duration) -> Self {
+        self.lock_timeout = timeout;
+        self
+    }
+
+    /// The key directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Path of `keystore.enc`.
+    pub fn keystore_path(&self) -> PathBuf {
+        self.dir.join(KEYSTORE_FILE)
+    }
+
+    /// Path of `keystore.enc.bak`.
+    pub fn backup_path(&self) -> PathBuf {
+        self.dir.join(BACKUP_FILE)
+    }
+
+    /// Path of `master.key`.
+    pub fn master_key_path(&self) -> PathBuf {
+        self.dir.join(MASTER_KEY_FILE)
+    }
+
+    /// Path of `keystore.lock`.
+    pub fn lock_path(&self) -> PathBuf {
+        self.dir.join(LOCK_FILE)
+    }
+
+    /// Where the master key comes from.
+    pub fn key_source(&self) -> KeySourceKind {
+        if self.env_key.is_some() {
+            KeySourceKind::Env
+        } else {
+            KeySourceKind::File
+        }
+    }
+
+    /// Reads and decrypts every entry. A directory with no keystore yet is an empty store.
+    pub fn load(&self) -> Result<Keystore> {
+        match self.open()? {
+            None => Ok(Keystore::default()),
+            Some(opened) => {
+                let entries =
+                    payload::decode_all(opened.plaintext()).map_err(|e| self.payload_error(e))?;
+                Ok(Keystore::new(opened.header.generation, entries))
+            }
+        }
+    }
+
+    /// Finds the entry holding a value with this hash, decoding no other entry: the verify
+    /// path. Returns the entry and the position of the matching version in its history.
+    pub fn lookup(&self, hash: &KeyHash) -> Result<Option<(KeyEntry, usize)>> {
+        match self.open()? {
+            None => Ok(None),
+            Some(opened) => {
+                payload::lookup(opened.plaintext(), hash).map_err(|e| self.payload_error(e))
+            }
+        }
+    }
+
+    /// The generation of the file on disk (0 when there is none), read from the header alone.
+    /// Cheap enough to poll for changes made by other processes.
+    pub fn generation(&self) -> Result<u64> {
+        let path = self.keystore_path();
+        let mut head = Vec::with_capacity(HEADER_LEN);
+        match File::open(&path) {
+            Ok(file) => file
+                .take(HEADER_LEN as u64)
+                .read_to_end(&mut head)
+                .map_err(|e| Error::io("read", &path, e))?,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+            Err(e) => return Err(self.read_error(&path, e)),
+        };
+        format::parse_header(&head)
+            .map(|h| h.generation)
+            .map_err(|problem| Error::Format { path, problem })
+    }
+
+    /// Applies `change` to the newest keystore under the write lock and writes the result as
+    /// the next generation. Nothing is written when `change` returns an error or changes
+    /// nothing.
+    pub fn update<R>(&self, change: impl FnOnce(&mut Keystore) -> Result<R>) -> Result<R> {
+        self.ensure_dir()?;
+        let _lock = lock::acquire(&self.lock_path(), self.lock_timeout)?;
+        self.remove_stale_temp_files();
+        let (mut keystore, key) = match self.open()? {
+            Some(opened) => {
+                let entries =
+                    payload::decode_all(opened.plaintext()).map_err(|e| self.payload_error(e))?;
+                (
+                    Keystore::new(opened.header.generation, entries),
+                    Some(opened.key),
+                )
+            }
+            None => (Keystore::default(), None),
+        };
+        let result = change(&mut keystore)?;
+        if keystore.is_changed() {
+            let key = match key {
+                Some(key) => key,
+                None => self.key_for_new_store()?,
+            };
+            self.write(&keystore, &key)?;
+        }
+        Ok(result)
+    }
+
+    fn write(&self, keystore: &Keystore, key: &MasterKey) -> Result<()> {
+        let mut buf = Zeroizing::new(payload::encode(keystore.entries()));
+        let header = Header {
+            version: format::FORMAT_VERSION,
+            flags: 0,
+            salt: crypto::random_array(),
+            nonce: crypto::random_array(),
+            generation: keystore.generation() + 1,
+            ciphertext_len: (buf.len() + crypto::TAG_LEN) as u64,
+        };
+        let header_bytes = header.write();
+        let payload_key = key.derive(&header.salt, KEYSTORE_INFO);
+        crypto::seal_in_place(&payload_key, &header.nonce, &header_bytes, &mut buf);
+
+        let target = self.keystore_path();
+        let mut temp = tempfile::Builder::new()
+            .prefix(TEMP_PREFIX)
+            .tempfile_in(&self.dir)
+            .map_err(|e| Error::io("create a temp file in", &self.dir, e))?;
+        temp.write_all(&header_bytes)
+            .and_then(|()| temp.write_all(&buf))
+            .and_then(|()| temp.as_file().sync_all())
+            .map_err(|e| Error::io("write", temp.path(), e))?;
+        if target.exists() {
+            self.keep_backup(&target)?;
+        }
+        temp.persist(&target)
+            .map_err(|e| Error::io("replace", &target, e.error))?;
+        sync_dir(&self.dir)
+    }
+
+    /// Makes `keystore.enc.bak` the current file before it is replaced: a hard link renamed into
+    /// place (a copy where links are unsupported), so the backup is always a whole generation.
+    fn keep_backup(&self, current: &Path) -> Result<()> {
+        let staging = self.dir.join(format!("{TEMP_PREFIX}.bak"));
+        let _ = fs::remove_file(&staging);
+        if fs::hard_link(current, &staging).is_err() {
+            fs::copy(current, &staging)
+                .and_then(|_| File::open(&staging)?.sync_all())
+                .map_err(|e| Error::io("copy the backup to", &staging, e))?;
+        }
+        fs::rename(&staging, self.backup_path())
+            .map_err(|e| Error::io("replace", self.backup_path(), e))
+    }
+
+    fn remove_stale_temp_files(&self) {
+        let Ok(dir) = fs::read_dir(&self.dir) else {
+            return;
+        };
+        for entry in dir.flatten() {
+            if entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+
+    fn ensure_dir(&self) -> Result<()> {
+        match fs::metadata(&self.dir) {
+            Ok(meta) if meta.is_dir() => Ok(()),
+            Ok(_) => Err(Error::NotADirectory {
+                path: self.dir.clone(),
+            }),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                let mut builder = fs::DirBuilder::new();
+                builder.recursive(true);
+                #[cfg(unix)]
+                std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+                builder
+                    .create(&self.dir)
+                    .map_err(|e| Error::io("create the key directory", &self.dir, e))
+            }
+            Err(e) => Err(self.read_error(&self.dir, e)),
+        }
+    }
+
+    fn read_error(&self, path: &Path, e: io::Error) -> Error {
+        if e.kind() == io::ErrorKind::NotADirectory {
+            Error::NotADirectory {
+                path: self.dir.clone(),
+            }
+        } else {
+            Error::io("read", path, e)
+        }
+    }
+
+    fn payload_error(&self, e: payload::PayloadError) -> Error {
+        Error::Payload {
+            path: self.keystore_path(),
+            detail: e.to_string(),
+        }
+    }
+
+    /// Reads `path`, or `None` when it does not exist.
+    fn read_optional(&self, path: &Path) -> Result<Option<Vec<u8>>> {
+        match fs::read(path) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(self.read_error(path, e)),
+        }
+    }
+
+    /// Reads, parses and decrypts `keystore.enc`; `None` when there is no keystore yet.
+    fn open(&self) -> Result<Option<Opened>> {
+        let path = self.keystore_path();
+        let Some(bytes) = self.read_optional(&path)? else {
+            let backup = self.backup_path();
+            if backup.exists() {
+                return Err(Error::KeystoreMissing { path, backup });
+            }
+            return Ok(None);
+        };
+        let mut bytes = Zeroizing::new(bytes);
+        let header = format::parse(&bytes).map_err(|problem| Error::Format {
+            path: path.clone(),
+            problem,
+        })?;
+        let key = self.key_for_existing_store()?;
+        if decrypt(&key, &header, &mut bytes).is_err() {
+            return Err(Error::Decrypt {
+                path,
+                key_source: self.key_source(),
+                backup_opens: self.backup_opens_with(&key),
+            });
+        }
+        Ok(Some(Opened { header, bytes, key }))
+    }
+
+    fn backup_opens_with(&self, key: &MasterKey) -> bool {
+        let Ok(Some(bytes)) = self.read_optional(&self.backup_path()) else {
+            return false;
+        };
+        let mut bytes = Zeroizing::new(bytes);
+        format::parse(&bytes).is_ok_and(|header| decrypt(key, &header, &mut bytes).is_ok())
+    }
+
+    fn key_for_existing_store(&self) -> Result<MasterKey> {
+        if let Some(key) = &self.env_key {
+            return Ok(key.clone());
+        }
+        self.read_master_key_file()?
+            .ok_or_else(|| Error::MasterKeyMissing {
+                store: self.keystore_path(),
+                key: self.master_key_path(),
+            })
+    }
+
+    /// The key for the first write into an empty directory: the environment's, an existing
+    /// `master.key`, or a new one written with mode 0600.
+    fn key_for_new_store(&self) -> Result<MasterKey> {
+        if let Some(key) = &self.env_key {
+            return Ok(key.clone());
+        }
+        if let Some(key) = self.read_master_key_file()? {
+            return Ok(key);
+        }
+        let path = self.master_key_path();
+        let key = MasterKey::generate();
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options
+            .open(&path)
+            .map_err(|e| Error::io("create", &path, e))?;
+        file.write_all(key.as_bytes())
+            .and_then(|()| file.sync_all())
+            .map_err(|e| {
+                let _ = fs::remove_file(&path);
+                Error::io("write", &path, e)
+            })?;
+        sync_dir(&self.dir)?;
+        Ok(key)
+    }
+
+    fn read_master_key_file(&self) -> Result<Option<MasterKey>> {
+        let path = self.master_key_path();
+        let mut file = match File::open(&path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(self.read_error(&path, e)),
+        };
+        let meta = file.metadata().map_err(|e| Error::io("read", &path, e))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                return Err(Error::MasterKeyPermissions { path, mode });
+            }
+        }
+        if meta.len() != MasterKey::LEN as u64 {
+            return Err(Error::MasterKeyMalformed {
+                path,
+                len: meta.len(),
+            });
+        }
+        let mut bytes = Zeroizing::new([0u8; MasterKey::LEN]);
+        file.read_exact(bytes.as_mut())
+            .map_err(|e| Error::io("read", &path, e))?;
+        Ok(MasterKey::from_slice(bytes.as_ref()))
+    }
+}
+
+/// A decrypted keystore file: the plaintext sits in `bytes` after the header.
+struct Opened {
+    header: Header,
+    bytes: Zeroizing<Vec<u8>>,
+    key: MasterKey,
+}
+
+impl Opened {
+    fn plaintext(&self) -> &[u8] {
+        &self.bytes[HEADER_LEN..self.bytes.len() - crypto::TAG_LEN]
+    }
+}
+
+/// Decrypts the ciphertext of a parsed file in place.
+fn decrypt(key: &MasterKey, header: &Header, bytes: &mut [u8]) -> Result<(), aes_gcm::Error> {
+    let payload_key = key.derive(&header.salt, KEYSTORE_INFO);
+    let (header_bytes, body) = bytes.split_at_mut(HEADER_LEN);
+    crypto::open_in_place(&payload_key, &header.nonce, header_bytes, body)
+}
+
+fn sync_dir(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| Error::io("sync", dir, e))?;
+    let _ = dir;
+    Ok(())
+}
