@@ -43,12 +43,6 @@ impl KeyId {
             .then(|| Self(text.to_owned()))
     }
 
-    /// The smallest possible id starting with `prefix`: a start key for range scans over
-    /// sorted ids. Not a valid id itself.
-    pub(crate) fn range_start(prefix: &str) -> Self {
-        Self(prefix.to_owned())
-    }
-
     /// The id as text.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -169,10 +163,13 @@ pub struct KeyVersion {
     /// A short, safe reminder of the value (`ak_Qm4Z…`).
     pub hint: String,
     /// When this value was issued.
+    #[serde(with = "chrono::serde::ts_microseconds")]
     pub created_at: DateTime<Utc>,
     /// When a rotation replaced it.
+    #[serde(with = "chrono::serde::ts_microseconds_option")]
     pub retired_at: Option<DateTime<Utc>>,
     /// Until when it still verifies after being replaced (`rotate --grace`).
+    #[serde(with = "chrono::serde::ts_microseconds_option")]
     pub grace_until: Option<DateTime<Utc>>,
     /// The HS256 secret that signed this version's token (JWTs apiauth issued).
     pub signing_secret: Option<SigningSecret>,
@@ -198,12 +195,15 @@ pub struct KeyEntry {
     /// Every value the key has had, oldest first; never empty.
     pub versions: Vec<KeyVersion>,
     /// When the entry was created.
+    #[serde(with = "chrono::serde::ts_microseconds")]
     pub created_at: DateTime<Utc>,
     /// When the current value stops being valid.
+    #[serde(with = "chrono::serde::ts_microseconds_option")]
     pub expires_at: Option<DateTime<Utc>>,
     /// The lifetime in days that rotation applies again, when one was set.
     pub expiry_days: Option<u32>,
     /// When the key was revoked.
+    #[serde(with = "chrono::serde::ts_microseconds_option")]
     pub revoked_at: Option<DateTime<Utc>>,
     /// Why it was revoked.
     pub revocation_reason: Option<String>,

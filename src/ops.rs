@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SubsecRound as _, Utc};
 use serde_json::{Map, Value};
 
 use crate::config::Config;
@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::model::{
     self, DEFAULT_JWT_EXPIRY_DAYS, Expiry, KeyEntry, KeyId, KeyKind, KeyVersion, Status,
 };
-use crate::store::{Keystore, Store};
+use crate::store::{Keystore, Store, Transaction};
 
 /// The source of "now". Fixed in tests that move time forward.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,12 +27,14 @@ pub enum Clock {
 }
 
 impl Clock {
-    /// The current instant.
+    /// The current instant, to the microsecond: the precision the keystore stores, so an
+    /// entry in memory equals the same entry read back.
     pub fn now(self) -> DateTime<Utc> {
-        match self {
+        let now = match self {
             Clock::System => Utc::now(),
             Clock::Fixed(at) => at,
-        }
+        };
+        now.trunc_subsecs(6)
     }
 }
 
@@ -161,7 +163,7 @@ pub struct Issued {
     pub secret: SecretString,
 }
 
-fn unique_id(keystore: &Keystore) -> KeyId {
+fn unique_id(keystore: &Transaction) -> KeyId {
     loop {
         let id = KeyId::random();
         if !keystore.contains_id(&id) {
@@ -279,7 +281,7 @@ pub fn generate(ctx: &Context, request: GenerateRequest) -> Result<Issued> {
         };
         let (secret, version) = issue_value(&entry, 1, now);
         entry.versions.push(version);
-        keystore.insert(entry.clone());
+        keystore.insert(&entry);
         Ok(Issued { entry, secret })
     })
 }
@@ -319,7 +321,7 @@ fn check_import_value(value: &str) -> std::result::Result<(), String> {
 
 /// Builds the entry for an imported value (no write).
 fn imported_entry(
-    keystore: &Keystore,
+    keystore: &Transaction,
     value: &str,
     labels: Labels,
     expiry: Option<Expiry>,
@@ -338,7 +340,7 @@ fn imported_entry(
     let hash = KeyHash::of(value);
     if let Some((existing, _)) = keystore.find_hash(&hash) {
         return Err(Error::Duplicate {
-            id: existing.id.to_string(),
+            id: keystore.entry(existing)?.id.to_string(),
             location: None,
         });
     }
@@ -391,7 +393,7 @@ pub fn import(ctx: &Context, request: ImportRequest) -> Result<KeyEntry> {
             default_days,
             now,
         )?;
-        keystore.insert(entry.clone());
+        keystore.insert(&entry);
         Ok(entry)
     })
 }
@@ -537,7 +539,7 @@ pub fn import_file(ctx: &Context, request: ImportFileRequest) -> Result<Vec<KeyE
             return Err(Error::ImportRejected { problems });
         }
         for entry in &entries {
-            keystore.insert(entry.clone());
+            keystore.insert(entry);
         }
         Ok(entries)
     })
@@ -749,7 +751,7 @@ pub fn rotate(ctx: &Context, id: &str, request: RotateRequest) -> Result<Issued>
     }
     ctx.store.update(|keystore| {
         let index = keystore.resolve(id)?;
-        let entry = keystore.entry(index);
+        let mut entry = keystore.entry(index)?;
         if let Some(revoked_at) = entry.revoked_at {
             return Err(Error::Refused(format!(
                 "{} was revoked on {} and cannot be rotated: rotation would bring it back. Generate a new key instead.",
@@ -761,35 +763,30 @@ pub fn rotate(ctx: &Context, id: &str, request: RotateRequest) -> Result<Issued>
             Some(expiry) => expiry_for(Some(expiry), None, now, false)?,
             None => expiry_for(None, entry.expiry_days, now, false)?,
         };
-        let mut updated = entry.clone();
-        updated.expires_at = expires_at;
-        updated.expiry_days = expiry_days;
-        let (secret, version) = issue_value(&updated, entry.version() + 1, now);
+        entry.expires_at = expires_at;
+        entry.expiry_days = expiry_days;
+        let (secret, version) = issue_value(&entry, entry.version() + 1, now);
         if keystore.find_hash(&version.hash).is_some() {
             return Err(Error::Concurrent(
                 "the new value collided with a stored one; run rotate again".into(),
             ));
         }
-        let entry = keystore.modify(index, |entry| {
-            for old in &mut entry.versions {
-                if old.grace_until.is_none_or(|g| g <= now) {
-                    old.signing_secret = None;
-                }
+        for old in &mut entry.versions {
+            if old.grace_until.is_none_or(|g| g <= now) {
+                old.signing_secret = None;
             }
-            let current = entry
-                .versions
-                .last_mut()
-                .expect("an entry always has at least one version");
-            current.retired_at = Some(now);
-            current.grace_until = request.grace.map(|g| now + g);
-            if current.grace_until.is_none() {
-                current.signing_secret = None;
-            }
-            entry.expires_at = expires_at;
-            entry.expiry_days = expiry_days;
-            entry.versions.push(version);
-            entry.clone()
-        });
+        }
+        let current = entry
+            .versions
+            .last_mut()
+            .expect("an entry always has at least one version");
+        current.retired_at = Some(now);
+        current.grace_until = request.grace.map(|g| now + g);
+        if current.grace_until.is_none() {
+            current.signing_secret = None;
+        }
+        entry.versions.push(version);
+        keystore.replace(index, &entry)?;
         Ok(Issued { entry, secret })
     })
 }
@@ -811,20 +808,19 @@ pub fn revoke(ctx: &Context, id: &str, reason: Option<String>) -> Result<Revoked
         .transpose()?;
     ctx.store.update(|keystore| {
         let index = keystore.resolve(id)?;
-        if keystore.entry(index).revoked_at.is_some() {
+        let mut entry = keystore.entry(index)?;
+        if entry.revoked_at.is_some() {
             return Ok(Revoked {
-                entry: keystore.entry(index).clone(),
+                entry,
                 already: true,
             });
         }
-        let entry = keystore.modify(index, |entry| {
-            entry.revoked_at = Some(now);
-            entry.revocation_reason = reason;
-            for version in &mut entry.versions {
-                version.signing_secret = None;
-            }
-            entry.clone()
-        });
+        entry.revoked_at = Some(now);
+        entry.revocation_reason = reason;
+        for version in &mut entry.versions {
+            version.signing_secret = None;
+        }
+        keystore.replace(index, &entry)?;
         Ok(Revoked {
             entry,
             already: false,

@@ -1,49 +1,79 @@
-//! The decrypted keystore in memory: the entries and the maps that find them by id, id prefix
-//! and value hash.
-
-use std::collections::{BTreeMap, HashMap};
+//! The keystore in memory, in two shapes over the same raw payload:
+//!
+//! - [`Keystore`], for reading: every entry decoded, found by id, id prefix or value hash;
+//! - [`Transaction`], for a write under the lock: lookups through the payload's indexes, and
+//!   changes that touch only the entries they concern, so a write costs O(size) in copying
+//!   bytes rather than in decoding and re-encoding every key.
 
 use crate::crypto::KeyHash;
 use crate::error::{Error, Result};
 use crate::model::{KeyEntry, KeyId, normalize_id_prefix};
 
+use super::payload::{PayloadError, Raw};
+
 /// How many candidates an ambiguous-prefix error lists.
 const MAX_CANDIDATES: usize = 10;
 
-/// All entries of one keystore generation.
-#[derive(Debug, Default, Clone)]
+/// Resolves a full id or an unambiguous prefix of one to an entry number, describing the
+/// candidates when several match.
+fn resolve(raw: &Raw, given: &str, describe: impl Fn(usize) -> String) -> Result<usize> {
+    let Some(prefix) = normalize_id_prefix(given) else {
+        return Err(Error::KeyNotFound {
+            id: crate::sanitize::display(given.trim()).into_owned(),
+        });
+    };
+    if let Some(exact) = KeyId::parse(&prefix).and_then(|id| raw.find_id(&id)) {
+        return Ok(exact);
+    }
+    let matches: Vec<usize> = raw
+        .ids_with_prefix(&prefix)
+        .take(MAX_CANDIDATES + 1)
+        .collect();
+    match matches.as_slice() {
+        [] => Err(Error::KeyNotFound { id: prefix }),
+        [only] => Ok(*only),
+        several => Err(Error::AmbiguousId {
+            prefix,
+            candidates: several
+                .iter()
+                .take(MAX_CANDIDATES)
+                .map(|&n| describe(n))
+                .collect(),
+        }),
+    }
+}
+
+fn describe(entry: &KeyEntry) -> String {
+    format!("{} ({} / {})", entry.id, entry.name, entry.service)
+}
+
+/// Every entry of one keystore generation, decoded.
+#[derive(Default)]
 pub struct Keystore {
     generation: u64,
+    /// The id and hash indexes (the entry bytes are not kept: they are decoded below).
+    raw: Raw,
     entries: Vec<KeyEntry>,
-    by_id: BTreeMap<KeyId, usize>,
-    by_hash: HashMap<KeyHash, (usize, usize)>,
-    changed: bool,
+}
+
+impl std::fmt::Debug for Keystore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keystore")
+            .field("generation", &self.generation)
+            .field("keys", &self.entries.len())
+            .finish()
+    }
 }
 
 impl Keystore {
-    /// Builds the maps over decoded entries.
-    pub fn new(generation: u64, entries: Vec<KeyEntry>) -> Self {
-        let mut store = Keystore {
+    /// Decodes every entry of a decrypted payload.
+    pub(crate) fn decode(generation: u64, plaintext: &[u8]) -> Result<Self, PayloadError> {
+        let (indexes, entries) = super::payload::decode_all(plaintext)?;
+        Ok(Keystore {
             generation,
-            entries: Vec::with_capacity(entries.len()),
-            by_id: BTreeMap::new(),
-            by_hash: HashMap::with_capacity(entries.len()),
-            changed: false,
-        };
-        for entry in entries {
-            store.push(entry);
-        }
-        store
-    }
-
-    fn push(&mut self, entry: KeyEntry) -> usize {
-        let index = self.entries.len();
-        self.by_id.insert(entry.id.clone(), index);
-        for (position, version) in entry.versions.iter().enumerate() {
-            self.by_hash.insert(version.hash, (index, position));
-        }
-        self.entries.push(entry);
-        index
+            raw: indexes,
+            entries,
+        })
     }
 
     /// The write counter of the file this was read from (0 when there is no file yet).
@@ -56,10 +86,9 @@ impl Keystore {
         &self.entries
     }
 
-    /// Whether [`insert`](Self::insert) or [`modify`](Self::modify) was called since loading;
-    /// a write with no change is skipped.
-    pub fn is_changed(&self) -> bool {
-        self.changed
+    /// Takes the entries out.
+    pub fn into_entries(self) -> Vec<KeyEntry> {
+        self.entries
     }
 
     /// Number of keys.
@@ -74,36 +103,12 @@ impl Keystore {
 
     /// The entry with this exact id.
     pub fn get(&self, id: &KeyId) -> Option<&KeyEntry> {
-        self.by_id.get(id).map(|&i| &self.entries[i])
+        self.raw.find_id(id).map(|n| &self.entries[n])
     }
 
     /// Resolves a full id or an unambiguous prefix of one to the entry's position.
     pub fn resolve(&self, given: &str) -> Result<usize> {
-        let Some(prefix) = normalize_id_prefix(given) else {
-            return Err(Error::KeyNotFound {
-                id: crate::sanitize::display(given.trim()).into_owned(),
-            });
-        };
-        let mut matches = self
-            .by_id
-            .range(KeyId::range_start(&prefix)..)
-            .take_while(|(id, _)| id.as_str().starts_with(&prefix));
-        let Some((_, &first)) = matches.next() else {
-            return Err(Error::KeyNotFound { id: prefix });
-        };
-        let rest: Vec<usize> = matches.map(|(_, &i)| i).collect();
-        if rest.is_empty() || self.entries[first].id.as_str() == prefix {
-            return Ok(first);
-        }
-        let candidates = std::iter::once(first)
-            .chain(rest)
-            .take(MAX_CANDIDATES)
-            .map(|i| {
-                let e = &self.entries[i];
-                format!("{} ({} / {})", e.id, e.name, e.service)
-            })
-            .collect();
-        Err(Error::AmbiguousId { prefix, candidates })
+        resolve(&self.raw, given, |n| describe(&self.entries[n]))
     }
 
     /// The entry at a position returned by [`resolve`](Self::resolve).
@@ -113,30 +118,93 @@ impl Keystore {
 
     /// The entry and version position holding a value with this hash.
     pub fn find_hash(&self, hash: &KeyHash) -> Option<(&KeyEntry, usize)> {
-        self.by_hash
-            .get(hash)
-            .map(|&(i, position)| (&self.entries[i], position))
+        self.raw
+            .find_hash(hash)
+            .map(|(n, position)| (&self.entries[n], position))
+    }
+}
+
+/// The keystore during a write: read through indexes, changed entry by entry.
+pub struct Transaction {
+    generation: u64,
+    raw: Raw,
+    changed: bool,
+}
+
+impl Transaction {
+    pub(crate) fn new(generation: u64, raw: Raw) -> Self {
+        Transaction {
+            generation,
+            raw,
+            changed: false,
+        }
+    }
+
+    pub(crate) fn into_raw(self) -> Raw {
+        self.raw
+    }
+
+    /// The generation being changed (0 for a store not yet written).
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Number of keys.
+    pub fn len(&self) -> usize {
+        self.raw.len()
+    }
+
+    /// Whether there are no keys.
+    pub fn is_empty(&self) -> bool {
+        self.raw.is_empty()
+    }
+
+    /// Whether [`insert`](Self::insert) or [`replace`](Self::replace) was called; a write with
+    /// no change is skipped.
+    pub fn is_changed(&self) -> bool {
+        self.changed
+    }
+
+    fn payload_error(e: PayloadError) -> Error {
+        Error::Concurrent(format!("the keystore's contents are inconsistent: {e}"))
+    }
+
+    /// Decodes entry number `n`.
+    pub fn entry(&self, n: usize) -> Result<KeyEntry> {
+        self.raw.entry(n).map_err(Self::payload_error)
+    }
+
+    /// Resolves a full id or an unambiguous prefix of one to an entry number.
+    pub fn resolve(&self, given: &str) -> Result<usize> {
+        resolve(&self.raw, given, |n| {
+            self.raw
+                .entry(n)
+                .map(|e| describe(&e))
+                .unwrap_or_else(|_| format!("entry {n}"))
+        })
+    }
+
+    /// The entry number and version position holding a value with this hash.
+    pub fn find_hash(&self, hash: &KeyHash) -> Option<(usize, usize)> {
+        self.raw.find_hash(hash)
     }
 
     /// Whether an id is taken.
     pub fn contains_id(&self, id: &KeyId) -> bool {
-        self.by_id.contains_key(id)
+        self.raw.find_id(id).is_some()
     }
 
-    /// Adds a new entry. Its id and hashes must be new (checked by `ops`).
-    pub fn insert(&mut self, entry: KeyEntry) -> usize {
-        debug_assert!(!self.by_id.contains_key(&entry.id));
+    /// Adds a new entry; its id and value hashes must be new (checked by `ops`).
+    pub fn insert(&mut self, entry: &KeyEntry) {
+        debug_assert!(!self.contains_id(&entry.id));
         self.changed = true;
-        self.push(entry)
+        self.raw.push(entry);
     }
 
-    /// Changes an entry in place and indexes any version hash the change added.
-    pub fn modify<R>(&mut self, index: usize, change: impl FnOnce(&mut KeyEntry) -> R) -> R {
+    /// Replaces entry `n` by a changed copy with the same id and history plus any new versions.
+    pub fn replace(&mut self, n: usize, entry: &KeyEntry) -> Result<()> {
+        self.raw.replace(n, entry).map_err(Self::payload_error)?;
         self.changed = true;
-        let result = change(&mut self.entries[index]);
-        for (position, version) in self.entries[index].versions.iter().enumerate() {
-            self.by_hash.insert(version.hash, (index, position));
-        }
-        result
+        Ok(())
     }
 }

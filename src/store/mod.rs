@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use zeroize::Zeroizing;
 
-pub use keystore::Keystore;
+pub use keystore::{Keystore, Transaction};
 pub use lock::DEFAULT_TIMEOUT as DEFAULT_LOCK_TIMEOUT;
 
 use crate::crypto::{self, KeyHash, MasterKey};
@@ -109,11 +109,8 @@ impl Store {
     pub fn load(&self) -> Result<Keystore> {
         match self.open()? {
             None => Ok(Keystore::default()),
-            Some(opened) => {
-                let entries =
-                    payload::decode_all(opened.plaintext()).map_err(|e| self.payload_error(e))?;
-                Ok(Keystore::new(opened.header.generation, entries))
-            }
+            Some(opened) => Keystore::decode(opened.header.generation, opened.plaintext())
+                .map_err(|e| self.payload_error(e)),
         }
     }
 
@@ -149,40 +146,41 @@ impl Store {
     /// Applies `change` to the newest keystore under the write lock and writes the result as
     /// the next generation. Nothing is written when `change` returns an error or changes
     /// nothing.
-    pub fn update<R>(&self, change: impl FnOnce(&mut Keystore) -> Result<R>) -> Result<R> {
+    pub fn update<R>(&self, change: impl FnOnce(&mut Transaction) -> Result<R>) -> Result<R> {
         self.ensure_dir()?;
         let _lock = lock::acquire(&self.lock_path(), self.lock_timeout)?;
         self.remove_stale_temp_files();
-        let (mut keystore, key) = match self.open()? {
+        let (mut transaction, key) = match self.open()? {
             Some(opened) => {
-                let entries =
-                    payload::decode_all(opened.plaintext()).map_err(|e| self.payload_error(e))?;
+                let raw =
+                    payload::Raw::parse(opened.plaintext()).map_err(|e| self.payload_error(e))?;
                 (
-                    Keystore::new(opened.header.generation, entries),
+                    Transaction::new(opened.header.generation, raw),
                     Some(opened.key),
                 )
             }
-            None => (Keystore::default(), None),
+            None => (Transaction::new(0, payload::Raw::default()), None),
         };
-        let result = change(&mut keystore)?;
-        if keystore.is_changed() {
+        let result = change(&mut transaction)?;
+        if transaction.is_changed() {
             let key = match key {
                 Some(key) => key,
                 None => self.key_for_new_store()?,
             };
-            self.write(&keystore, &key)?;
+            let generation = transaction.generation() + 1;
+            self.write(&transaction.into_raw(), generation, &key)?;
         }
         Ok(result)
     }
 
-    fn write(&self, keystore: &Keystore, key: &MasterKey) -> Result<()> {
-        let mut buf = Zeroizing::new(payload::encode(keystore.entries()));
+    fn write(&self, raw: &payload::Raw, generation: u64, key: &MasterKey) -> Result<()> {
+        let mut buf = raw.encode();
         let header = Header {
             version: format::FORMAT_VERSION,
             flags: 0,
             salt: crypto::random_array(),
             nonce: crypto::random_array(),
-            generation: keystore.generation() + 1,
+            generation,
             ciphertext_len: (buf.len() + crypto::TAG_LEN) as u64,
         };
         let header_bytes = header.write();

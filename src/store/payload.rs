@@ -1,34 +1,45 @@
-//! The decrypted payload: every entry, plus a hash index that lets verify find one entry
-//! without decoding the others.
+//! The decrypted payload: the entries and the indexes that find one entry without decoding the
+//! others.
 //!
-//! The payload is a postcard-encoded [`Payload`] of two byte strings:
+//! The payload is a postcard-encoded [`Encoded`] of four byte strings:
 //!
-//! - `index`: one 40-byte row per key version, sorted by hash: the SHA-256 of the value
-//!   (32 bytes), the byte offset of its entry in `entries` (u32 LE) and the version's position
-//!   in that entry's history (u32 LE);
-//! - `entries`: the postcard encodings of the [`KeyEntry`] values, one after the other.
+//! - `hash_index`: one 40-byte row per key version, sorted by hash: the SHA-256 of the value
+//!   (32 bytes), the entry number (u32 LE) and the version's position in that entry's history
+//!   (u32 LE);
+//! - `id_index`: one 16-byte row per entry, sorted by id: the 12 hex digits of the id and the
+//!   entry number (u32 LE);
+//! - `offsets`: the byte offset of each entry in `entries` (u32 LE), in entry-number order;
+//! - `entries`: the postcard encodings of the [`KeyEntry`] values, one after the other, in
+//!   creation order.
 //!
-//! Verify binary-searches `index` straight out of the decrypted buffer and decodes the single
-//! entry it points at, so its cost after decryption is O(log n) whatever the store's size.
-//! Everything else decodes all entries and builds the in-memory maps of
-//! [`Keystore`](super::Keystore).
+//! Verify binary-searches `hash_index` straight out of the decrypted buffer and decodes the
+//! single entry it points at ([`lookup`]), so after decryption its cost is O(log n). A write works
+//! on the raw regions ([`Raw`]): adding a key appends its bytes and inserts its index rows,
+//! changing one splices its bytes, and no other entry is decoded or re-encoded.
 
 use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
 
 use crate::crypto::KeyHash;
-use crate::model::KeyEntry;
+use crate::model::{KeyEntry, KeyId};
 
-const ROW: usize = 40;
+const HASH_ROW: usize = 40;
+const ID_ROW: usize = 16;
+const ID_KEY: usize = KeyId::HEX_LEN;
 
 #[derive(Serialize, Deserialize)]
-struct Payload<'a> {
+struct Encoded<'a> {
     #[serde(borrow, with = "serde_bytes")]
-    index: &'a [u8],
+    hash_index: &'a [u8],
+    #[serde(borrow, with = "serde_bytes")]
+    id_index: &'a [u8],
+    #[serde(borrow, with = "serde_bytes")]
+    offsets: &'a [u8],
     #[serde(borrow, with = "serde_bytes")]
     entries: &'a [u8],
 }
 
-/// A payload that does not decode.
+/// A payload that does not decode or whose indexes do not agree with its entries.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct PayloadError(String);
@@ -39,87 +50,444 @@ impl From<postcard::Error> for PayloadError {
     }
 }
 
-/// Encodes entries and their hash index. The returned buffer holds signing secrets; the caller
-/// keeps it in a zeroizing container.
-pub fn encode(entries: &[KeyEntry]) -> Vec<u8> {
-    let mut blob = Vec::with_capacity(entries.len() * 256);
-    let mut rows: Vec<([u8; 32], u32, u32)> = Vec::with_capacity(entries.len());
-    for entry in entries {
-        let offset = u32::try_from(blob.len()).expect("payload is capped far below 4 GiB");
-        for (position, version) in entry.versions.iter().enumerate() {
-            rows.push((*version.hash.as_bytes(), offset, position as u32));
-        }
-        blob = postcard::to_extend(entry, blob).expect("entries always serialize");
-    }
-    rows.sort_unstable_by_key(|row| row.0);
-    let mut index = Vec::with_capacity(rows.len() * ROW);
-    for (hash, offset, position) in rows {
-        index.extend_from_slice(&hash);
-        index.extend_from_slice(&offset.to_le_bytes());
-        index.extend_from_slice(&position.to_le_bytes());
-    }
-    let out = postcard::to_stdvec(&Payload {
-        index: &index,
-        entries: &blob,
-    })
-    .expect("payload always serializes");
-    zeroize::Zeroize::zeroize(&mut blob);
-    out
+fn u32_at(bytes: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"))
 }
 
-fn parse(bytes: &[u8]) -> Result<Payload<'_>, PayloadError> {
-    let payload: Payload<'_> = postcard::from_bytes(bytes)?;
-    if !payload.index.len().is_multiple_of(ROW) {
-        return Err(PayloadError("hash index has a partial row".into()));
+/// The first row of `rows` (fixed `width`, sorted by their leading bytes) whose leading
+/// `key.len()` bytes are not less than `key`.
+fn lower_bound(rows: &[u8], width: usize, key: &[u8]) -> usize {
+    let (mut lo, mut hi) = (0usize, rows.len() / width);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if &rows[mid * width..mid * width + key.len()] < key {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
     }
-    Ok(payload)
+    lo
 }
 
-/// Decodes every entry.
-pub fn decode_all(bytes: &[u8]) -> Result<Vec<KeyEntry>, PayloadError> {
-    let payload = parse(bytes)?;
-    let mut entries = Vec::with_capacity(payload.index.len() / ROW);
-    let mut rest = payload.entries;
-    while !rest.is_empty() {
-        let (entry, tail): (KeyEntry, _) = postcard::take_from_bytes(rest)?;
-        if entry.versions.is_empty() {
-            return Err(PayloadError(format!("entry {} has no versions", entry.id)));
-        }
-        entries.push(entry);
-        rest = tail;
+/// The row whose leading bytes equal `key` (keys are unique), or where it would be inserted.
+fn search(rows: &[u8], width: usize, key: &[u8]) -> Result<usize, usize> {
+    let at = lower_bound(rows, width, key);
+    match rows.get(at * width..at * width + key.len()) {
+        Some(found) if found == key => Ok(at),
+        _ => Err(at),
     }
-    Ok(entries)
+}
+
+/// The 12 hex digits that key an id row.
+fn id_key(id: &KeyId) -> [u8; ID_KEY] {
+    id.as_str().as_bytes()[2..]
+        .try_into()
+        .expect("ids are k_ and 12 hex digits")
+}
+
+/// A borrowed, checked view of an encoded payload.
+struct View<'a> {
+    hash_index: &'a [u8],
+    id_index: &'a [u8],
+    offsets: &'a [u8],
+    entries: &'a [u8],
+}
+
+impl<'a> View<'a> {
+    fn parse(bytes: &'a [u8]) -> Result<Self, PayloadError> {
+        let encoded: Encoded<'a> = postcard::from_bytes(bytes)?;
+        let view = View {
+            hash_index: encoded.hash_index,
+            id_index: encoded.id_index,
+            offsets: encoded.offsets,
+            entries: encoded.entries,
+        };
+        view.check()?;
+        Ok(view)
+    }
+
+    /// Structural checks that make every later index access in bounds.
+    fn check(&self) -> Result<(), PayloadError> {
+        let bad = |what: &str| Err(PayloadError(what.to_owned()));
+        if !self.hash_index.len().is_multiple_of(HASH_ROW)
+            || !self.id_index.len().is_multiple_of(ID_ROW)
+            || !self.offsets.len().is_multiple_of(4)
+        {
+            return bad("an index has a partial row");
+        }
+        let count = self.offsets.len() / 4;
+        if self.id_index.len() / ID_ROW != count {
+            return bad("the id index and the entries disagree on the number of keys");
+        }
+        let mut previous = 0usize;
+        for n in 0..count {
+            let offset = u32_at(self.offsets, n * 4) as usize;
+            if (n == 0 && offset != 0) || offset < previous || offset >= self.entries.len() {
+                return bad("entry offsets are out of order or out of bounds");
+            }
+            previous = offset;
+        }
+        if count == 0 && !self.entries.is_empty() {
+            return bad("entries without offsets");
+        }
+        let rows_point_inside = |rows: &[u8], width: usize, at: usize| {
+            rows.chunks_exact(width)
+                .all(|row| (u32_at(row, at) as usize) < count)
+        };
+        if !rows_point_inside(self.hash_index, HASH_ROW, 32)
+            || !rows_point_inside(self.id_index, ID_ROW, ID_KEY)
+        {
+            return bad("an index row points past the entries");
+        }
+        Ok(())
+    }
+
+    fn count(&self) -> usize {
+        self.offsets.len() / 4
+    }
+
+    fn entry_bytes(&self, n: usize) -> &'a [u8] {
+        let start = u32_at(self.offsets, n * 4) as usize;
+        let end = if n + 1 < self.count() {
+            u32_at(self.offsets, (n + 1) * 4) as usize
+        } else {
+            self.entries.len()
+        };
+        &self.entries[start..end]
+    }
+}
+
+fn decode_entry(bytes: &[u8]) -> Result<KeyEntry, PayloadError> {
+    let entry: KeyEntry = postcard::from_bytes(bytes)?;
+    if entry.versions.is_empty() {
+        return Err(PayloadError(format!("entry {} has no versions", entry.id)));
+    }
+    Ok(entry)
 }
 
 /// Finds the entry holding `hash` and the position of the matching version, decoding only that
 /// entry. The match is confirmed with a constant-time comparison against the decoded entry.
 pub fn lookup(bytes: &[u8], hash: &KeyHash) -> Result<Option<(KeyEntry, usize)>, PayloadError> {
-    let payload = parse(bytes)?;
-    let rows = payload.index.len() / ROW;
-    let row = |i: usize| &payload.index[i * ROW..(i + 1) * ROW];
-    let (mut lo, mut hi) = (0usize, rows);
-    while lo < hi {
-        let mid = lo + (hi - lo) / 2;
-        match row(mid)[..32].cmp(hash.as_bytes()) {
-            std::cmp::Ordering::Less => lo = mid + 1,
-            std::cmp::Ordering::Greater => hi = mid,
-            std::cmp::Ordering::Equal => {
-                let r = row(mid);
-                let offset = u32::from_le_bytes(r[32..36].try_into().expect("4 bytes")) as usize;
-                let position = u32::from_le_bytes(r[36..40].try_into().expect("4 bytes")) as usize;
-                let slice = payload
-                    .entries
-                    .get(offset..)
-                    .ok_or_else(|| PayloadError("hash index points past the entries".into()))?;
-                let (entry, _): (KeyEntry, _) = postcard::take_from_bytes(slice)?;
-                return match entry.versions.get(position) {
-                    Some(version) if version.hash.ct_eq(hash) => Ok(Some((entry, position))),
-                    _ => Err(PayloadError(
-                        "hash index does not match the entry it points at".into(),
-                    )),
-                };
-            }
+    let view = View::parse(bytes)?;
+    let Ok(row) = search(view.hash_index, HASH_ROW, hash.as_bytes()) else {
+        return Ok(None);
+    };
+    let row = &view.hash_index[row * HASH_ROW..(row + 1) * HASH_ROW];
+    let entry = decode_entry(view.entry_bytes(u32_at(row, 32) as usize))?;
+    let position = u32_at(row, 36) as usize;
+    match entry.versions.get(position) {
+        Some(version) if version.hash.ct_eq(hash) => Ok(Some((entry, position))),
+        _ => Err(PayloadError(
+            "the hash index does not match the entry it points at".into(),
+        )),
+    }
+}
+
+/// Decodes every entry (in creation order) and copies the two indexes, without copying the
+/// entry bytes: what a reader that shows every key needs.
+pub fn decode_all(bytes: &[u8]) -> Result<(Raw, Vec<KeyEntry>), PayloadError> {
+    let view = View::parse(bytes)?;
+    let entries = (0..view.count())
+        .map(|n| decode_entry(view.entry_bytes(n)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let indexes = Raw {
+        hash_index: Zeroizing::new(view.hash_index.to_vec()),
+        id_index: Zeroizing::new(view.id_index.to_vec()),
+        ..Raw::default()
+    };
+    Ok((indexes, entries))
+}
+
+/// An owned payload for a write: its regions as raw bytes, changed in place.
+///
+/// The buffers hold signing secrets and are zeroized on drop.
+#[derive(Default)]
+pub struct Raw {
+    hash_index: Zeroizing<Vec<u8>>,
+    id_index: Zeroizing<Vec<u8>>,
+    offsets: Zeroizing<Vec<u8>>,
+    entries: Zeroizing<Vec<u8>>,
+}
+
+impl Raw {
+    /// Copies the regions of an encoded payload, after checking them.
+    pub fn parse(bytes: &[u8]) -> Result<Self, PayloadError> {
+        let view = View::parse(bytes)?;
+        Ok(Raw {
+            hash_index: Zeroizing::new(view.hash_index.to_vec()),
+            id_index: Zeroizing::new(view.id_index.to_vec()),
+            offsets: Zeroizing::new(view.offsets.to_vec()),
+            entries: Zeroizing::new(view.entries.to_vec()),
+        })
+    }
+
+    fn view(&self) -> View<'_> {
+        View {
+            hash_index: &self.hash_index,
+            id_index: &self.id_index,
+            offsets: &self.offsets,
+            entries: &self.entries,
         }
     }
-    Ok(None)
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.offsets.len() / 4
+    }
+
+    /// Whether there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.offsets.is_empty()
+    }
+
+    /// Decodes entry number `n`.
+    pub fn entry(&self, n: usize) -> Result<KeyEntry, PayloadError> {
+        decode_entry(self.view().entry_bytes(n))
+    }
+
+    /// The entry number and version position holding `hash`.
+    pub fn find_hash(&self, hash: &KeyHash) -> Option<(usize, usize)> {
+        let row = search(&self.hash_index, HASH_ROW, hash.as_bytes()).ok()?;
+        let row = &self.hash_index[row * HASH_ROW..(row + 1) * HASH_ROW];
+        Some((u32_at(row, 32) as usize, u32_at(row, 36) as usize))
+    }
+
+    /// The entry number of an exact id.
+    pub fn find_id(&self, id: &KeyId) -> Option<usize> {
+        let row = search(&self.id_index, ID_ROW, &id_key(id)).ok()?;
+        Some(u32_at(&self.id_index, row * ID_ROW + ID_KEY) as usize)
+    }
+
+    /// Entry numbers whose id starts with `prefix` (a normalized `k_…` prefix), in id order.
+    pub fn ids_with_prefix(&self, prefix: &str) -> impl Iterator<Item = usize> + '_ {
+        let hex = prefix.as_bytes().get(2..).unwrap_or_default().to_vec();
+        let start = lower_bound(&self.id_index, ID_ROW, &hex);
+        self.id_index[start * ID_ROW..]
+            .chunks_exact(ID_ROW)
+            .take_while(move |row| row.starts_with(&hex))
+            .map(|row| u32_at(row, ID_KEY) as usize)
+    }
+
+    /// Inserts `row` into sorted `rows`, keyed by its first `key_len` bytes.
+    fn insert_row(rows: &mut Vec<u8>, key_len: usize, row: &[u8]) {
+        let at = lower_bound(rows, row.len(), &row[..key_len]) * row.len();
+        rows.splice(at..at, row.iter().copied());
+    }
+
+    fn index_versions(&mut self, n: usize, entry: &KeyEntry, from: usize) {
+        for (position, version) in entry.versions.iter().enumerate().skip(from) {
+            let mut row = [0u8; HASH_ROW];
+            row[..32].copy_from_slice(version.hash.as_bytes());
+            row[32..36].copy_from_slice(&(n as u32).to_le_bytes());
+            row[36..].copy_from_slice(&(position as u32).to_le_bytes());
+            Self::insert_row(&mut self.hash_index, 32, &row);
+        }
+    }
+
+    /// Appends a new entry and indexes its id and every version hash.
+    pub fn push(&mut self, entry: &KeyEntry) {
+        let n = self.len();
+        let offset = u32::try_from(self.entries.len()).expect("payload is capped far below 4 GiB");
+        self.offsets.extend_from_slice(&offset.to_le_bytes());
+        let mut encoded = Zeroizing::new(postcard::to_stdvec(entry).expect("entries serialize"));
+        self.entries.extend_from_slice(&encoded);
+        encoded.fill(0);
+        let mut row = [0u8; ID_ROW];
+        row[..ID_KEY].copy_from_slice(&id_key(&entry.id));
+        row[ID_KEY..].copy_from_slice(&(n as u32).to_le_bytes());
+        Self::insert_row(&mut self.id_index, ID_KEY, &row);
+        self.index_versions(n, entry, 0);
+    }
+
+    /// Replaces entry `n` with `entry`, which has the same id and the same versions followed by
+    /// any new ones; the new versions' hashes are indexed.
+    pub fn replace(&mut self, n: usize, entry: &KeyEntry) -> Result<(), PayloadError> {
+        let old = self.entry(n)?;
+        let keeps_history = old.id == entry.id
+            && old.versions.len() <= entry.versions.len()
+            && old
+                .versions
+                .iter()
+                .zip(&entry.versions)
+                .all(|(a, b)| a.hash == b.hash);
+        if !keeps_history {
+            return Err(PayloadError(format!(
+                "a change to {} rewrote its id or version history",
+                old.id
+            )));
+        }
+        let view = self.view();
+        let start = u32_at(view.offsets, n * 4) as usize;
+        let end = start + view.entry_bytes(n).len();
+        let encoded = Zeroizing::new(postcard::to_stdvec(entry).expect("entries serialize"));
+        self.entries.splice(start..end, encoded.iter().copied());
+        let delta = encoded.len() as i64 - (end - start) as i64;
+        for later in n + 1..self.len() {
+            let at = later * 4;
+            let moved = (u32_at(&self.offsets, at) as i64 + delta) as u32;
+            self.offsets[at..at + 4].copy_from_slice(&moved.to_le_bytes());
+        }
+        self.index_versions(n, entry, old.versions.len());
+        Ok(())
+    }
+
+    /// The postcard encoding of the whole payload, ready to encrypt.
+    pub fn encode(&self) -> Zeroizing<Vec<u8>> {
+        let encoded = Encoded {
+            hash_index: &self.hash_index,
+            id_index: &self.id_index,
+            offsets: &self.offsets,
+            entries: &self.entries,
+        };
+        let mut out = Vec::with_capacity(
+            self.hash_index.len()
+                + self.id_index.len()
+                + self.offsets.len()
+                + self.entries.len()
+                + 32,
+        );
+        out = postcard::to_extend(&encoded, out).expect("payload serializes");
+        Zeroizing::new(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::{KeyHash, generate_api_key};
+    use crate::model::{KeyKind, KeyVersion};
+    use chrono::{SubsecRound as _, Utc};
+
+    fn entry(name: &str) -> (KeyEntry, KeyHash) {
+        let value = generate_api_key("ak");
+        let hash = KeyHash::of(value.expose());
+        let now = Utc::now().trunc_subsecs(6);
+        let entry = KeyEntry {
+            id: KeyId::random(),
+            kind: KeyKind::ApiKey,
+            name: name.into(),
+            service: "svc".into(),
+            env: None,
+            scopes: vec![],
+            prefix: "ak".into(),
+            versions: vec![KeyVersion {
+                version: 1,
+                hash,
+                hint: "ak_…".into(),
+                created_at: now,
+                retired_at: None,
+                grace_until: None,
+                signing_secret: None,
+            }],
+            created_at: now,
+            expires_at: None,
+            expiry_days: None,
+            revoked_at: None,
+            revocation_reason: None,
+            rate_limit: None,
+            claims: Default::default(),
+            imported: false,
+        };
+        (entry, hash)
+    }
+
+    #[test]
+    fn push_replace_and_lookup_agree_after_a_round_trip() {
+        let mut raw = Raw::default();
+        let keys: Vec<(KeyEntry, KeyHash)> = (0..50).map(|i| entry(&format!("key {i}"))).collect();
+        for (e, _) in &keys {
+            raw.push(e);
+        }
+        // Grow entry 10 (a longer name and a second version) and shrink entry 20.
+        let (mut grown, _) = keys[10].clone();
+        grown.name = "a much longer name than before".repeat(4);
+        let second = KeyHash::of("second value");
+        grown.versions.push(KeyVersion {
+            version: 2,
+            hash: second,
+            ..grown.versions[0].clone()
+        });
+        raw.replace(10, &grown).unwrap();
+        let (mut shrunk, _) = keys[20].clone();
+        shrunk.name = "s".into();
+        raw.replace(20, &shrunk).unwrap();
+
+        let bytes = raw.encode();
+        let reread = Raw::parse(&bytes).unwrap();
+        assert_eq!(reread.len(), 50);
+        for (n, (e, hash)) in keys.iter().enumerate() {
+            let (found, position) = lookup(&bytes, hash).unwrap().unwrap();
+            assert_eq!(found.id, e.id);
+            assert_eq!(position, 0);
+            assert_eq!(reread.find_id(&e.id), Some(n));
+            assert_eq!(reread.find_hash(hash), Some((n, 0)));
+        }
+        assert_eq!(reread.entry(10).unwrap(), grown);
+        assert_eq!(reread.entry(20).unwrap(), shrunk);
+        assert_eq!(reread.entry(21).unwrap(), keys[21].0);
+        assert_eq!(lookup(&bytes, &second).unwrap().unwrap().1, 1);
+        assert!(lookup(&bytes, &KeyHash::of("unknown")).unwrap().is_none());
+    }
+
+    #[test]
+    fn replace_refuses_to_rewrite_history() {
+        let mut raw = Raw::default();
+        let (e, _) = entry("one");
+        raw.push(&e);
+        let mut forged = e.clone();
+        forged.versions[0].hash = KeyHash::of("other");
+        assert!(raw.replace(0, &forged).is_err());
+        let mut renamed = e;
+        renamed.id = KeyId::random();
+        assert!(raw.replace(0, &renamed).is_err());
+    }
+
+    #[test]
+    fn prefix_search_finds_every_match_and_only_those() {
+        let mut raw = Raw::default();
+        let entries: Vec<KeyEntry> = (0..300).map(|i| entry(&i.to_string()).0).collect();
+        for e in &entries {
+            raw.push(e);
+        }
+        for prefix in ["k_0", "k_a", "k_f3", "k_"] {
+            let mut expected: Vec<usize> = entries
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.id.as_str().starts_with(prefix))
+                .map(|(n, _)| n)
+                .collect();
+            let mut found: Vec<usize> = raw.ids_with_prefix(prefix).collect();
+            expected.sort_unstable();
+            found.sort_unstable();
+            assert_eq!(found, expected, "{prefix}");
+        }
+    }
+
+    #[test]
+    fn inconsistent_indexes_are_refused() {
+        let mut raw = Raw::default();
+        raw.push(&entry("one").0);
+        let good = raw.encode();
+        assert!(Raw::parse(&good).is_ok());
+        for broken in [
+            Raw {
+                offsets: Zeroizing::new(vec![5, 0, 0, 0]),
+                ..Raw::parse(&good).unwrap()
+            },
+            Raw {
+                id_index: Zeroizing::new(vec![]),
+                ..Raw::parse(&good).unwrap()
+            },
+            Raw {
+                hash_index: Zeroizing::new(vec![0; 39]),
+                ..Raw::parse(&good).unwrap()
+            },
+        ] {
+            assert!(Raw::parse(&broken.encode()).is_err());
+        }
+        let mut pointing_out = Raw::parse(&good).unwrap();
+        pointing_out.hash_index[32] = 9;
+        assert!(Raw::parse(&pointing_out.encode()).is_err());
+        assert!(Raw::parse(&good[..good.len() - 1]).is_err());
+    }
 }

@@ -1,0 +1,159 @@
+//! Whole-process timings of `apiauth verify` and `apiauth generate` against stores of 1,000,
+//! 10,000 and 100,000 keys: the cost an API gateway or a CI job pays per call.
+//!
+//! Run with `cargo bench --bench cli`. Each figure is the median (and 95th percentile) of
+//! repeated runs of the release binary, timed from spawn to exit, with its output discarded.
+//! Peak memory is the child's maximum resident set size as reported by `wait4`.
+//! With `APIAUTH_BENCH_KEEP=1` a copy of each store (and three valid sample keys in
+//! `samples.txt`) is kept for profiling; `APIAUTH_BENCH_RUNS=N` sets the number of runs.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_apiauth");
+
+struct Sample {
+    elapsed: Duration,
+    max_rss_kib: i64,
+}
+
+/// Runs the binary once and waits for it with `wait4` to read its peak memory.
+fn run(dir: &Path, args: &[&str]) -> Sample {
+    let start = Instant::now();
+    let child = Command::new(BIN)
+        .arg("--key-dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("APIAUTH_MASTER_KEY")
+        .env("APIAUTH_CONFIG", dir.join("no-config.toml"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the apiauth binary starts");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: `rusage` is a plain C struct for which all-zero bytes are valid, and `pid` is a
+    // child of this process that nothing else waits for.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let elapsed = start.elapsed();
+    assert_eq!(waited, pid, "wait4 reaps the child");
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "apiauth {args:?} failed with status {status}"
+    );
+    std::mem::forget(child);
+    Sample {
+        elapsed,
+        max_rss_kib: usage.ru_maxrss,
+    }
+}
+
+struct Summary {
+    median: Duration,
+    p95: Duration,
+    peak_rss_mib: f64,
+}
+
+fn summarize(mut samples: Vec<Sample>) -> Summary {
+    samples.sort_by_key(|s| s.elapsed);
+    let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize].elapsed;
+    Summary {
+        median: at(0.5),
+        p95: at(0.95),
+        peak_rss_mib: samples.iter().map(|s| s.max_rss_kib).max().unwrap_or(0) as f64 / 1024.0,
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("copy dir created");
+    for entry in std::fs::read_dir(from)
+        .expect("store dir readable")
+        .flatten()
+    {
+        std::fs::copy(entry.path(), to.join(entry.file_name())).expect("file copied");
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let runs = |n: usize| -> usize {
+        std::env::var("APIAUTH_BENCH_RUNS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(n)
+    };
+    println!(
+        "apiauth whole-process benchmark on {} CPU(s)\n",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    println!(
+        "| keys | store size | verify median | verify p95 | verify peak RSS | generate median | generate p95 | generate peak RSS |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (keys, verify_runs, generate_runs) in
+        [(1_000, 300, 100), (10_000, 200, 60), (100_000, 60, 20)]
+    {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let samples = support::populate(dir.path(), keys);
+        if std::env::var_os("APIAUTH_BENCH_KEEP").is_some() {
+            let kept = dir.path().with_extension("kept");
+            copy_dir(dir.path(), &kept);
+            let mut listing = String::new();
+            for s in &samples {
+                listing.push_str(s.expose());
+                listing.push('\n');
+            }
+            std::fs::write(kept.join("samples.txt"), listing).expect("samples written");
+            eprintln!("kept a copy of the {keys}-key store in {}", kept.display());
+        }
+        let values: Vec<&str> = samples.iter().map(|s| s.expose()).collect();
+        let size = std::fs::metadata(dir.path().join("keystore.enc"))
+            .expect("keystore written")
+            .len();
+
+        for value in &values {
+            run(dir.path(), &["verify", value, "--json-output"]);
+        }
+        let verify: Vec<Sample> = (0..runs(verify_runs))
+            .map(|i| {
+                run(
+                    dir.path(),
+                    &["verify", values[i % values.len()], "--json-output"],
+                )
+            })
+            .collect();
+        let generate: Vec<Sample> = (0..runs(generate_runs))
+            .map(|i| {
+                let name = format!("bench {i}");
+                run(
+                    dir.path(),
+                    &[
+                        "generate", "api-key", "-n", &name, "-s", "bench", "-e", "90", "-j",
+                    ],
+                )
+            })
+            .collect();
+        let (v, g) = (summarize(verify), summarize(generate));
+        println!(
+            "| {keys} | {:.1} MiB | {} | {} | {:.1} MiB | {} | {} | {:.1} MiB |",
+            size as f64 / (1024.0 * 1024.0),
+            ms(v.median),
+            ms(v.p95),
+            v.peak_rss_mib,
+            ms(g.median),
+            ms(g.p95),
+            g.peak_rss_mib
+        );
+    }
+}

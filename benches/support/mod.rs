@@ -1,0 +1,79 @@
+//! Builds large keystores for the benchmarks, in one write through the library.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+
+use apiauth::crypto::{self, KeyHash, SecretString};
+use apiauth::model::{self, KeyEntry, KeyId, KeyKind, KeyVersion};
+use apiauth::store::Store;
+use chrono::{Duration, Utc};
+
+const SERVICES: [&str; 12] = [
+    "stripe",
+    "sendgrid",
+    "twilio",
+    "aws",
+    "openai",
+    "github",
+    "datadog",
+    "pagerduty",
+    "auth",
+    "payments",
+    "search",
+    "analytics",
+];
+const ENVS: [&str; 3] = ["prod", "staging", "dev"];
+
+/// Fills `dir` with `n` API keys (a spread of services, environments and expiries) and returns
+/// three of their plaintext values (the first, the middle and the last key written, each valid
+/// for 90 days).
+pub fn populate(dir: &Path, n: usize) -> Vec<SecretString> {
+    let store = Store::new(dir, None);
+    let now = Utc::now();
+    let mut samples = Vec::new();
+    store
+        .update(|keystore| {
+            for i in 0..n {
+                let secret = crypto::generate_api_key("ak");
+                let sample = i == 0 || i == n / 2 || i + 1 == n;
+                let expiry_offset = if sample { 90 } else { (i % 120) as i64 - 10 };
+                let entry = KeyEntry {
+                    id: KeyId::random(),
+                    kind: KeyKind::ApiKey,
+                    name: format!("{} key {i:06}", SERVICES[i % SERVICES.len()]),
+                    service: SERVICES[i % SERVICES.len()].to_owned(),
+                    env: Some(ENVS[i % ENVS.len()].to_owned()),
+                    scopes: vec!["read".into(), "write".into()],
+                    prefix: "ak".into(),
+                    versions: vec![KeyVersion {
+                        version: 1,
+                        hash: KeyHash::of(secret.expose()),
+                        hint: model::hint_for(secret.expose()),
+                        created_at: now - Duration::days((i % 400) as i64),
+                        retired_at: None,
+                        grace_until: None,
+                        signing_secret: None,
+                    }],
+                    created_at: now - Duration::days((i % 400) as i64),
+                    expires_at: Some(now + Duration::days(expiry_offset)),
+                    expiry_days: Some(90),
+                    revoked_at: None,
+                    revocation_reason: None,
+                    rate_limit: Some(100),
+                    claims: Default::default(),
+                    imported: false,
+                };
+                if keystore.contains_id(&entry.id) {
+                    continue;
+                }
+                keystore.insert(&entry);
+                if sample {
+                    samples.push(secret);
+                }
+            }
+            Ok(())
+        })
+        .expect("the benchmark store is written");
+    samples
+}
