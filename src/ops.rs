@@ -771,7 +771,10 @@ pub fn rotate(ctx: &Context, id: &str, request: RotateRequest) -> Result<Issued>
                 "the new value collided with a stored one; run rotate again".into(),
             ));
         }
-        for old in &mut entry.versions {
+        // Earlier versions past their grace window no longer need their signing secret; the
+        // version being retired keeps its own while its new grace window lasts (set below).
+        let retiring = entry.versions.len() - 1;
+        for old in &mut entry.versions[..retiring] {
             if old.grace_until.is_none_or(|g| g <= now) {
                 old.signing_secret = None;
             }

@@ -1,0 +1,398 @@
+//! Shared helpers for the black-box tests: a throwaway key directory, a way to run the real
+//! `apiauth` binary against it with a clean environment, and byte snapshots of the directory
+//! for "nothing was written" checks.
+//!
+//! Every test file uses a different subset of these helpers, hence the `dead_code` allowance.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+/// The binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_apiauth");
+
+/// Environment variables of the user's shell that would change what apiauth does.
+const SCRUBBED: &[&str] = &[
+    "APIAUTH_MASTER_KEY",
+    "APIAUTH_HOME",
+    "APIAUTH_CONFIG",
+    "APIAUTH_LOCK_TIMEOUT",
+    "NO_COLOR",
+];
+
+/// A temp directory holding a key directory (`keys/`, created by apiauth on its first write)
+/// and an `APIAUTH_CONFIG` path that does not exist, so no user config leaks in.
+pub struct Sandbox {
+    tmp: tempfile::TempDir,
+    /// The key directory passed with `--key-dir`.
+    pub dir: PathBuf,
+}
+
+impl Default for Sandbox {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Sandbox {
+    /// A fresh sandbox; the key directory does not exist yet.
+    pub fn new() -> Self {
+        let tmp = tempfile::tempdir().expect("create a temp dir");
+        let dir = tmp.path().join("keys");
+        Sandbox { tmp, dir }
+    }
+
+    /// The temp directory around the key directory (for scratch files).
+    pub fn root(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    /// A path inside the key directory.
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    /// The binary with a scrubbed environment and no `--key-dir`.
+    pub fn bare(&self) -> Call {
+        let mut cmd = Command::new(BIN);
+        for var in SCRUBBED {
+            cmd.env_remove(var);
+        }
+        cmd.env("APIAUTH_CONFIG", self.root().join("no-such-config.toml"))
+            .env("HOME", self.root())
+            .env("XDG_DATA_HOME", self.root().join("xdg-data"))
+            .env("XDG_CONFIG_HOME", self.root().join("xdg-config"));
+        Call {
+            cmd,
+            stdin: None,
+            shown: Vec::new(),
+        }
+    }
+
+    /// `apiauth --key-dir DIR ARGS…`.
+    pub fn cmd<I, S>(&self, args: I) -> Call
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.bare().arg("--key-dir").arg(&self.dir).args(args)
+    }
+
+    /// Runs `apiauth --key-dir DIR ARGS…` and returns what happened.
+    pub fn run(&self, args: &[&str]) -> Out {
+        self.cmd(args).run()
+    }
+
+    /// Runs a command that must succeed and print JSON; returns the JSON.
+    pub fn json(&self, args: &[&str]) -> Value {
+        self.cmd(args).run().ok().json()
+    }
+
+    /// `generate api-key -n NAME -s SERVICE EXTRA… -j`; returns the issued key.
+    pub fn api_key(&self, name: &str, service: &str, extra: &[&str]) -> Issued {
+        let mut args = vec!["generate", "api-key", "-n", name, "-s", service, "-j"];
+        args.extend_from_slice(extra);
+        let json = self.json(&args);
+        Issued::from_json(json, "key")
+    }
+
+    /// `generate jwt -n NAME -s SERVICE EXTRA… -j`; returns the issued token.
+    pub fn jwt(&self, name: &str, service: &str, extra: &[&str]) -> Issued {
+        let mut args = vec!["generate", "jwt", "-n", name, "-s", service, "-j"];
+        args.extend_from_slice(extra);
+        let json = self.json(&args);
+        Issued::from_json(json, "token")
+    }
+
+    /// `verify -j` with the value on stdin; returns the JSON and the exit code.
+    pub fn verify(&self, value: &str, extra: &[&str]) -> (Value, i32) {
+        let mut args = vec!["verify", "-j"];
+        args.extend_from_slice(extra);
+        let out = self.cmd(&args).stdin(format!("{value}\n")).run();
+        let code = out.code;
+        (out.json(), code)
+    }
+
+    /// The `status` field of `verify -j`.
+    pub fn verdict(&self, value: &str) -> String {
+        let (json, code) = self.verify(value, &[]);
+        let status = json["status"]
+            .as_str()
+            .expect("status is a string")
+            .to_owned();
+        assert_eq!(
+            code,
+            if status == "valid" { 0 } else { 1 },
+            "verify exit code for {status}"
+        );
+        status
+    }
+
+    /// Every file of the key directory with its bytes.
+    pub fn snapshot(&self) -> Snapshot {
+        snapshot(&self.dir)
+    }
+
+    /// The ids `list -j` shows, in order.
+    pub fn ids(&self) -> Vec<String> {
+        self.json(&["list", "-j"])
+            .as_array()
+            .expect("list -j is an array")
+            .iter()
+            .map(|e| e["id"].as_str().expect("id").to_owned())
+            .collect()
+    }
+}
+
+/// File name → bytes, for every file under a directory (recursively).
+pub type Snapshot = BTreeMap<String, Vec<u8>>;
+
+/// Reads every file under `dir` except the event log's (`events.*`), which records failed
+/// attempts too and is covered by its own tests; an absent directory is an empty snapshot.
+pub fn snapshot(dir: &Path) -> Snapshot {
+    let mut out = Snapshot::new();
+    fn walk(base: &Path, dir: &Path, out: &mut Snapshot) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries {
+            let entry = entry.expect("read a directory entry");
+            let path = entry.path();
+            if path.is_dir() {
+                walk(base, &path, out);
+            } else {
+                let name = path
+                    .strip_prefix(base)
+                    .expect("under base")
+                    .to_string_lossy()
+                    .into_owned();
+                if name.starts_with("events.") {
+                    continue;
+                }
+                out.insert(name, std::fs::read(&path).expect("read a file"));
+            }
+        }
+    }
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// Asserts two snapshots are equal, naming the files that differ (never printing contents).
+pub fn assert_unchanged(before: &Snapshot, after: &Snapshot, what: &str) {
+    let names = |s: &Snapshot| s.keys().cloned().collect::<Vec<_>>();
+    assert_eq!(
+        names(before),
+        names(after),
+        "{what}: the set of files in the key directory changed"
+    );
+    for (name, bytes) in before {
+        assert!(
+            after[name] == *bytes,
+            "{what}: {name} was modified ({} bytes before, {} after)",
+            bytes.len(),
+            after[name].len()
+        );
+    }
+}
+
+/// A command being built.
+pub struct Call {
+    cmd: Command,
+    stdin: Option<Vec<u8>>,
+    shown: Vec<String>,
+}
+
+impl Call {
+    /// Adds an argument.
+    pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Self {
+        self.shown.push(arg.as_ref().to_string_lossy().into_owned());
+        self.cmd.arg(arg);
+        self
+    }
+
+    /// Adds arguments.
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        for arg in args {
+            self = self.arg(arg);
+        }
+        self
+    }
+
+    /// Sets an environment variable of the child.
+    pub fn env(mut self, key: &str, value: impl AsRef<OsStr>) -> Self {
+        self.cmd.env(key, value);
+        self
+    }
+
+    /// Feeds `input` on stdin (otherwise stdin is empty and not a terminal).
+    pub fn stdin(mut self, input: impl Into<Vec<u8>>) -> Self {
+        self.stdin = Some(input.into());
+        self
+    }
+
+    /// Starts the child without waiting for it.
+    pub fn spawn(mut self) -> std::process::Child {
+        self.cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        self.cmd.spawn().expect("start apiauth")
+    }
+
+    /// Runs to completion.
+    pub fn run(mut self) -> Out {
+        self.cmd
+            .stdin(if self.stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = self.cmd.spawn().expect("start apiauth");
+        if let Some(input) = self.stdin.take() {
+            let mut pipe = child.stdin.take().expect("stdin is piped");
+            // The child may exit before reading everything (a usage error); that is fine.
+            let _ = pipe.write_all(&input);
+        }
+        let output = child.wait_with_output().expect("wait for apiauth");
+        Out {
+            code: output.status.code().expect("apiauth exited, not killed"),
+            stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+            args: self.shown.join(" "),
+        }
+    }
+}
+
+/// What a finished run printed and returned.
+#[derive(Debug, Clone)]
+pub struct Out {
+    /// Exit code.
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+    /// The arguments, for failure messages.
+    pub args: String,
+}
+
+impl Out {
+    /// Asserts the exit code, showing the output when it is not the expected one.
+    pub fn code(self, expected: i32) -> Self {
+        assert_eq!(
+            self.code, expected,
+            "`apiauth {}` exited {} (expected {expected})\n--- stdout\n{}\n--- stderr\n{}",
+            self.args, self.code, self.stdout, self.stderr
+        );
+        self
+    }
+
+    /// Asserts success.
+    pub fn ok(self) -> Self {
+        self.code(0)
+    }
+
+    /// Asserts the exit code and that stderr holds a message containing every one of `words`.
+    pub fn fails(self, expected: i32, words: &[&str]) -> Self {
+        let out = self.code(expected);
+        assert!(
+            out.stderr.starts_with("error:"),
+            "`apiauth {}`: stderr should start with an error message, got:\n{}",
+            out.args,
+            out.stderr
+        );
+        for word in words {
+            assert!(
+                out.stderr.contains(word),
+                "`apiauth {}`: stderr should mention {word:?}, got:\n{}",
+                out.args,
+                out.stderr
+            );
+        }
+        out
+    }
+
+    /// Parses stdout as JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "`apiauth {}` did not print JSON ({e}):\n{}",
+                self.args, self.stdout
+            )
+        })
+    }
+}
+
+/// A value issued by generate or rotate, with the id of its entry.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    /// The entry id.
+    pub id: String,
+    /// The plaintext key or token.
+    pub value: String,
+    /// The whole JSON answer.
+    pub json: Value,
+}
+
+impl Issued {
+    /// Reads the id and the `key` / `token` field from generate or rotate JSON.
+    pub fn from_json(json: Value, field: &str) -> Self {
+        Issued {
+            id: json["id"].as_str().expect("id").to_owned(),
+            value: json[field]
+                .as_str()
+                .unwrap_or_else(|| panic!("JSON has a {field} field"))
+                .to_owned(),
+            json,
+        }
+    }
+}
+
+/// Whether `haystack` contains `needle` as bytes.
+pub fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Unix permission bits of a path.
+#[cfg(unix)]
+pub fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("stat {}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+/// A shell running with the same scrubbed environment as the binary, with `$APIAUTH` set to the
+/// binary and `$DIR` to the key directory.
+pub fn shell(sandbox: &Sandbox, script: &str) -> Out {
+    let mut cmd = Command::new("sh");
+    for var in SCRUBBED {
+        cmd.env_remove(var);
+    }
+    cmd.arg("-c")
+        .arg(script)
+        .env("APIAUTH", BIN)
+        .env("DIR", &sandbox.dir)
+        .env("APIAUTH_CONFIG", sandbox.root().join("no-such-config.toml"))
+        .stdin(Stdio::null());
+    let output = cmd.output().expect("run sh");
+    Out {
+        code: output.status.code().expect("sh exited"),
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+        args: format!("(sh -c) {script}"),
+    }
+}
