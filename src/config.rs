@@ -36,6 +36,8 @@ pub struct Config {
     pub expiring_window_days: u32,
     /// A key unused for this many days is stale.
     pub stale_after_days: u32,
+    /// `audit` and the dashboard report alerts from this many days back.
+    pub alert_window_days: u32,
     /// Expiry of generated and imported API keys when no `-e` is given; none means no expiry.
     pub default_expiry_days: Option<u32>,
     /// Prefix of generated API keys when no `-p` is given.
@@ -73,6 +75,7 @@ impl Default for Config {
         Config {
             expiring_window_days: 7,
             stale_after_days: 90,
+            alert_window_days: 7,
             default_expiry_days: None,
             default_prefix: model::DEFAULT_PREFIX.to_owned(),
             clipboard_clear_seconds: 30,
@@ -123,6 +126,9 @@ impl Config {
         }
         if !(1..=3650).contains(&self.stale_after_days) {
             return Err("stale_after_days must be from 1 to 3650".into());
+        }
+        if !(1..=3650).contains(&self.alert_window_days) {
+            return Err("alert_window_days must be from 1 to 3650".into());
         }
         if let Some(days) = self.default_expiry_days
             && !(1..=MAX_EXPIRY_DAYS).contains(&days)

@@ -115,6 +115,17 @@ pub enum Error {
         /// How long this process waited.
         waited: Duration,
     },
+    /// The event log is damaged: a record was edited, removed or reordered, or the tail was cut.
+    #[error("the event log {} is damaged: {problem}", path.display())]
+    EventLog {
+        /// `events.log`.
+        path: PathBuf,
+        /// Where and what.
+        problem: String,
+    },
+    /// The record of a change could not be written, so the change was not applied.
+    #[error("the change was not applied because its event could not be recorded: {0}")]
+    NotRecorded(Box<Error>),
     /// A file in the key directory changed under this process in a way it cannot merge.
     #[error("{0}")]
     Concurrent(String),

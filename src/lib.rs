@@ -3,7 +3,7 @@
 //! One library, two faces. The library holds every action ([`ops`]): generate, import, verify,
 //! rotate, revoke, list, show, audit, export and stats, over an AES-256-GCM encrypted keystore
 //! ([`store`]) that stays correct when several processes use it at once. The command line
-//! ([`cli`]) and the terminal UI call those same actions.
+//! ([`cli`]) and the terminal UI ([`tui`]) call those same actions.
 //!
 //! Security model, in short: a plaintext key is shown once, at generate or rotate, and never
 //! written anywhere; the keystore holds only `sha256(key)` and a short hint. Secrets in memory
@@ -18,6 +18,7 @@ pub mod clipboard;
 pub mod config;
 pub mod crypto;
 pub mod error;
+pub mod events;
 pub mod export;
 pub mod model;
 pub mod ops;

@@ -94,10 +94,13 @@ fn entries_round_trip() {
     assert_eq!(loaded.generation(), 3);
 
     // Every version of every entry is found by its hash, at its position.
-    for e in &entries {
+    for (number, e) in entries.iter().enumerate() {
         for (position, v) in e.versions.iter().enumerate() {
-            let (found, at) = store.lookup(&v.hash).expect("lookup").expect("found");
-            assert_eq!((&found, at), (e, position));
+            let found = store.lookup(&v.hash).expect("lookup").expect("found");
+            assert_eq!(
+                (&found.entry, found.number, found.position),
+                (e, number, position)
+            );
         }
     }
     assert!(

@@ -68,6 +68,8 @@ pub enum Command {
     Export(ExportArgs),
     /// Count keys by status and service
     Stats(JsonArg),
+    /// Show the event log, or check that no record was edited, removed or reordered
+    Log(LogArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
     /// Serve a copied secret to the clipboard and clear it later (used by --copy)
@@ -284,6 +286,30 @@ pub struct AuditArgs {
     /// Exit 1 when any key is revoked
     #[arg(long)]
     pub exit_on_revoked: bool,
+    /// Exit 1 when a revoked, expired or superseded key was presented to verify recently
+    /// (alert_window_days, 7)
+    #[arg(long)]
+    pub exit_on_alert: bool,
+    #[command(flatten)]
+    pub json: JsonArg,
+}
+
+/// `log`.
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Only events of this key (id or unambiguous prefix)
+    #[arg(long = "key", value_name = "ID")]
+    pub key: Option<String>,
+    /// Only events at or after this time (RFC 3339 or YYYY-MM-DD)
+    #[arg(long, value_name = "TIME", value_parser = model::parse_time)]
+    pub since: Option<DateTime<Utc>>,
+    /// Only the last N events
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: Option<u32>,
+    /// Verify the whole chain; exit 1 naming the first bad line if a record was edited,
+    /// removed or reordered, or the file truncated
+    #[arg(long, conflicts_with_all = ["key", "since", "limit"])]
+    pub check: bool,
     #[command(flatten)]
     pub json: JsonArg,
 }

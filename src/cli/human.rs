@@ -12,7 +12,8 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::crypto::SecretString;
 use crate::model::{KeyEntry, KeyKind, Status};
-use crate::ops::{AuditReport, KeyView, Revoked, Stats, Verdict, Verification};
+use crate::events::Record;
+use crate::ops::{AuditReport, KeyView, LogCheck, Revoked, Stats, Verdict, Verification};
 use crate::sanitize::display;
 use crate::timefmt;
 
@@ -56,6 +57,14 @@ impl Painter {
         self.paint(
             Style::new().bold().fg_color(Some(AnsiColor::Red.into())),
             "error:",
+        )
+    }
+
+    /// `warning:` in yellow.
+    pub fn warning_label(self) -> String {
+        self.paint(
+            Style::new().bold().fg_color(Some(AnsiColor::Yellow.into())),
+            "warning:",
         )
     }
 
@@ -337,7 +346,7 @@ fn table(p: Painter, header: &[&str], rows: &[Vec<(String, Option<Status>)>]) ->
         for (i, (cell, status)) in row.iter().enumerate() {
             match status {
                 Some(s) => {
-                    let painted = p.status(*s);
+                    let painted = cell.replacen(s.as_str(), &p.status(*s), 1);
                     pad(
                         &mut out,
                         &painted,
@@ -380,7 +389,14 @@ pub fn list(p: Painter, views: &[KeyView], filtered: bool, now: DateTime<Utc>) -
                 ),
                 (e.kind.as_str().to_owned(), None),
                 (format!("v{}", e.version()), None),
-                (v.status.as_str().to_owned(), Some(v.status)),
+                (
+                    if v.stale {
+                        format!("{} (stale)", v.status.as_str())
+                    } else {
+                        v.status.as_str().to_owned()
+                    },
+                    Some(v.status),
+                ),
                 (timefmt::date_relative(e.expires_at, now), None),
                 (
                     v.last_used_at
@@ -423,7 +439,12 @@ pub fn show(p: Painter, view: &KeyView, now: DateTime<Utc>) -> String {
         "Env",
         &e.env.as_deref().map(display).unwrap_or("—".into()),
     );
-    line(&mut out, "Status", &p.status(view.status));
+    let stale = if view.stale {
+        " (stale: unused for the stale period)"
+    } else {
+        ""
+    };
+    line(&mut out, "Status", &format!("{}{stale}", p.status(view.status)));
     line(
         &mut out,
         "Scopes",
@@ -527,19 +548,65 @@ fn audit_line(
     );
 }
 
-/// `audit`: only the non-empty categories, or `✓ All N keys are healthy`.
+/// `audit`: only the non-empty categories, or `✓ All N keys are healthy`; then stale keys and
+/// recent alerts when there are any. Alert lines name outcomes in lower case, so a store whose
+/// keys are all healthy never prints the word EXPIRED.
 pub fn audit(p: Painter, report: &AuditReport, now: DateTime<Utc>) -> String {
-    let mut out = String::new();
+    let mut sections: Vec<String> = Vec::new();
     if report.expired.is_empty() && report.expiring.is_empty() && report.revoked.is_empty() {
-        let _ = writeln!(
-            out,
-            "{} All {} keys are healthy",
+        sections.push(format!(
+            "{} All {} keys are healthy\n",
             p.fg(AnsiColor::Green, "✓"),
             report.total()
-        );
-        return out;
+        ));
+    } else {
+        status_sections(p, report, now, &mut sections);
     }
-    let mut sections: Vec<String> = Vec::new();
+    if !report.stale.is_empty() {
+        let mut s = format!(
+            "{} {} STALE key(s) (unused for the stale period):\n",
+            p.fg(AnsiColor::Yellow, "⧗"),
+            report.stale.len()
+        );
+        for v in &report.stale {
+            match v.last_used_at {
+                Some(at) => audit_line(&mut s, v, "last used", Some(at), now),
+                None => audit_line(&mut s, v, "never used, created", Some(v.entry.created_at), now),
+            }
+        }
+        sections.push(s);
+    }
+    if !report.alerts.is_empty() {
+        let mut s = format!(
+            "{} {} ALERT(s) in the last {} days (a revoked, expired or superseded key was presented to verify):\n",
+            p.fg(AnsiColor::Red, "!"),
+            report.alerts.len(),
+            report.alert_window_days
+        );
+        for r in &report.alerts {
+            let e = &r.event;
+            let _ = writeln!(
+                s,
+                "  {}  {} presented while {} — {}@{}",
+                timefmt::date_time(e.time),
+                e.key_id.as_deref().unwrap_or("?"),
+                display(&e.outcome),
+                display(&e.user),
+                display(&e.host)
+            );
+        }
+        sections.push(s);
+    }
+    sections.join("\n")
+}
+
+/// The expired, expiring and revoked sections, and the healthy count.
+fn status_sections(
+    p: Painter,
+    report: &AuditReport,
+    now: DateTime<Utc>,
+    sections: &mut Vec<String>,
+) {
     if !report.expired.is_empty() {
         let mut s = format!(
             "{} {} EXPIRED key(s):\n",
@@ -574,13 +641,79 @@ pub fn audit(p: Painter, report: &AuditReport, now: DateTime<Utc>) -> String {
         }
         sections.push(s);
     }
-    out.push_str(&sections.join("\n"));
-    let _ = writeln!(
-        out,
-        "\n{} healthy of {} keys",
+    sections.push(format!(
+        "{} healthy of {} keys\n",
         report.healthy.len(),
         report.total()
-    );
+    ));
+}
+
+/// `log`: one line per record, oldest first.
+pub fn log(p: Painter, records: &[Record]) -> String {
+    if records.is_empty() {
+        return "No events.\n".to_owned();
+    }
+    let rows: Vec<Vec<(String, Option<Status>)>> = records
+        .iter()
+        .map(|r| {
+            let e = &r.event;
+            vec![
+                (r.seq.to_string(), None),
+                (timefmt::rfc3339(e.time), None),
+                (e.action.as_str().to_owned(), None),
+                (e.key_id.as_deref().unwrap_or("—").to_owned(), None),
+                (display(&e.outcome).into_owned(), None),
+                (format!("{}@{}", display(&e.user), display(&e.host)), None),
+                (display(&e.detail).into_owned(), None),
+            ]
+        })
+        .collect();
+    table(
+        p,
+        &["SEQ", "TIME", "ACTION", "KEY", "OUTCOME", "WHO", "DETAIL"],
+        &rows,
+    )
+}
+
+/// `log --check`.
+pub fn log_check(p: Painter, check: &LogCheck, path: &std::path::Path) -> String {
+    let mut out = String::new();
+    match &check.report.damage {
+        None => {
+            let _ = writeln!(
+                out,
+                "{} {}: {} record(s), chain intact",
+                p.fg(AnsiColor::Green, "✓"),
+                path.display(),
+                check.report.records
+            );
+        }
+        Some(damage) => {
+            let _ = writeln!(
+                out,
+                "{} {} line {}: {}",
+                p.fg(AnsiColor::Red, "✗"),
+                path.display(),
+                damage.line,
+                display(&damage.problem)
+            );
+            let _ = writeln!(
+                out,
+                "  {} record(s) before it verified. The keystore itself is not affected. \
+                 Keep a copy of the log as evidence; see 'When the event log is damaged' in the README.",
+                check.report.records
+            );
+        }
+    }
+    if !check.unrecorded_keys.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} {} key(s) have no creation record (the log was replaced or its beginning removed): {}",
+            p.fg(AnsiColor::Red, "✗"),
+            check.unrecorded_keys.len(),
+            check.unrecorded_keys.join(", ")
+        );
+    }
     out
 }
 

@@ -9,7 +9,8 @@ use serde::Serialize;
 
 use crate::crypto::SecretString;
 use crate::model::{KeyEntry, KeyKind, KeyVersion};
-use crate::ops::{AuditReport, KeyView, Verdict, Verification};
+use crate::events::Record;
+use crate::ops::{AuditReport, KeyView, LogCheck, Verdict, Verification};
 use crate::timefmt;
 
 fn time(at: Option<DateTime<Utc>>) -> Option<String> {
@@ -65,6 +66,7 @@ pub struct EntryJson {
     claims: BTreeMap<String, String>,
     imported: bool,
     last_used_at: Option<String>,
+    stale: bool,
     versions: Vec<VersionJson>,
 }
 
@@ -93,6 +95,7 @@ impl From<&KeyView> for EntryJson {
             claims: e.claims.clone(),
             imported: e.imported,
             last_used_at: time(view.last_used_at),
+            stale: view.stale,
             versions: e.versions.iter().map(VersionJson::from).collect(),
         }
     }
@@ -216,10 +219,13 @@ impl From<&Verification> for VerifyJson {
 #[derive(Serialize)]
 pub struct AuditJson {
     window_days: u32,
+    alert_window_days: u32,
     healthy: Vec<EntryJson>,
     expiring: Vec<EntryJson>,
     expired: Vec<EntryJson>,
     revoked: Vec<EntryJson>,
+    stale: Vec<EntryJson>,
+    alerts: Vec<EventJson>,
 }
 
 impl From<&AuditReport> for AuditJson {
@@ -227,10 +233,64 @@ impl From<&AuditReport> for AuditJson {
         let all = |views: &[KeyView]| views.iter().map(EntryJson::from).collect();
         AuditJson {
             window_days: r.window_days,
+            alert_window_days: r.alert_window_days,
             healthy: all(&r.healthy),
             expiring: all(&r.expiring),
             expired: all(&r.expired),
             revoked: all(&r.revoked),
+            stale: all(&r.stale),
+            alerts: r.alerts.iter().map(EventJson::from).collect(),
+        }
+    }
+}
+
+/// One event-log record, as `log -j` and audit alerts print it.
+#[derive(Serialize)]
+pub struct EventJson {
+    seq: u64,
+    time: String,
+    action: &'static str,
+    key_id: Option<String>,
+    outcome: String,
+    user: String,
+    host: String,
+    detail: String,
+}
+
+impl From<&Record> for EventJson {
+    fn from(r: &Record) -> Self {
+        let e = &r.event;
+        EventJson {
+            seq: r.seq,
+            time: timefmt::rfc3339(e.time),
+            action: e.action.as_str(),
+            key_id: e.key_id.clone(),
+            outcome: e.outcome.clone(),
+            user: e.user.clone(),
+            host: e.host.clone(),
+            detail: e.detail.clone(),
+        }
+    }
+}
+
+/// `log --check`.
+#[derive(Serialize)]
+pub struct LogCheckJson {
+    intact: bool,
+    records: u64,
+    first_bad_line: Option<usize>,
+    problem: Option<String>,
+    unrecorded_keys: Vec<String>,
+}
+
+impl From<&LogCheck> for LogCheckJson {
+    fn from(c: &LogCheck) -> Self {
+        LogCheckJson {
+            intact: c.is_intact(),
+            records: c.report.records,
+            first_bad_line: c.report.damage.as_ref().map(|d| d.line),
+            problem: c.report.damage.as_ref().map(|d| d.problem.clone()),
+            unrecorded_keys: c.unrecorded_keys.clone(),
         }
     }
 }

@@ -18,7 +18,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use base64::Engine as _;
-use clap::{CommandFactory as _, Parser as _};
+use clap::{CommandFactory as _, Parser as _, ValueEnum as _};
 use zeroize::Zeroizing;
 
 use crate::config::Config;
@@ -74,14 +74,23 @@ pub fn main() -> ExitCode {
         }
     };
 
-    let outcome = context(cli.key_dir).and_then(|ctx| {
-        let run = Run {
-            ctx,
-            out,
-            interactive,
-        };
-        run.command(command)
-    });
+    let ctx = match context(cli.key_dir) {
+        Ok(ctx) => ctx,
+        Err(error) => return report::report(&error, err),
+    };
+    let run = Run {
+        ctx,
+        out,
+        interactive,
+    };
+    let outcome = run.command(command);
+    for warning in run.ctx.take_warnings() {
+        output::stderr(&format!(
+            "{} {}\n",
+            err.warning_label(),
+            crate::sanitize::display(&warning)
+        ));
+    }
     match outcome {
         Ok(code) => ExitCode::from(code),
         Err(error) => report::report(&error, err),
@@ -257,7 +266,11 @@ impl Run {
                     env: a.env,
                     status: None,
                 };
-                let views = ops::export(&self.ctx, &filter)?;
+                let format_name = a
+                    .format
+                    .to_possible_value()
+                    .map_or_else(String::new, |v| v.get_name().to_owned());
+                let views = ops::export(&self.ctx, &filter, &format_name)?;
                 let text = match a.format {
                     ExportFormat::Json => {
                         let all: Vec<json::EntryJson> =
@@ -284,6 +297,7 @@ impl Run {
                 }
                 Ok(OK)
             }
+            Command::Log(a) => self.log(a),
             Command::Completions(_) | Command::HoldClipboard(_) => {
                 unreachable!("handled before a context is built")
             }
@@ -406,11 +420,45 @@ impl Run {
         if a.exit_on_revoked && !report.revoked.is_empty() {
             tripped.push(format!("{} revoked", report.revoked.len()));
         }
+        if a.exit_on_alert && !report.alerts.is_empty() {
+            tripped.push(format!("{} alert(s)", report.alerts.len()));
+        }
         if tripped.is_empty() {
             return Ok(OK);
         }
         output::stderr(&format!("audit gate failed: {}\n", tripped.join(", ")));
         Ok(CHECK_FAILED)
+    }
+}
+
+impl Run {
+    fn log(&self, a: args::LogArgs) -> Result<u8> {
+        if a.check {
+            let check = ops::check_log(&self.ctx)?;
+            if a.json.json {
+                output::stdout(&(json::to_string(&json::LogCheckJson::from(&check)) + "\n"));
+            } else {
+                output::stdout(&human::log_check(
+                    self.out,
+                    &check,
+                    &self.ctx.store.dir().join(crate::events::LOG_FILE),
+                ));
+            }
+            return Ok(if check.is_intact() { OK } else { CHECK_FAILED });
+        }
+        let query = ops::LogQuery {
+            key: a.key,
+            since: a.since,
+            limit: a.limit.map(|n| n as usize),
+        };
+        let records = ops::log(&self.ctx, &query)?;
+        if a.json.json {
+            let all: Vec<json::EventJson> = records.iter().map(json::EventJson::from).collect();
+            output::stdout(&(json::to_string(&all) + "\n"));
+        } else {
+            output::stdout(&human::log(self.out, &records));
+        }
+        Ok(OK)
     }
 }
 

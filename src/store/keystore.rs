@@ -7,6 +7,7 @@
 
 use crate::crypto::KeyHash;
 use crate::error::{Error, Result};
+use crate::events::Event;
 use crate::model::{KeyEntry, KeyId, normalize_id_prefix};
 
 use super::payload::{PayloadError, Raw};
@@ -124,11 +125,13 @@ impl Keystore {
     }
 }
 
-/// The keystore during a write: read through indexes, changed entry by entry.
+/// The keystore during a write: read through indexes, changed entry by entry, with the events
+/// that describe the change.
 pub struct Transaction {
     generation: u64,
     raw: Raw,
     changed: bool,
+    events: Vec<Event>,
 }
 
 impl Transaction {
@@ -137,11 +140,18 @@ impl Transaction {
             generation,
             raw,
             changed: false,
+            events: Vec::new(),
         }
     }
 
-    pub(crate) fn into_raw(self) -> Raw {
-        self.raw
+    pub(crate) fn into_parts(self) -> (Raw, Vec<Event>) {
+        (self.raw, self.events)
+    }
+
+    /// Adds an event describing this change; it is written to the event log before the
+    /// keystore, and the change is not applied if it cannot be.
+    pub fn record(&mut self, event: Event) {
+        self.events.push(event);
     }
 
     /// The generation being changed (0 for a store not yet written).

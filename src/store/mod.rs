@@ -15,12 +15,13 @@
 
 pub mod format;
 mod keystore;
-mod lock;
+pub(crate) mod lock;
 pub mod payload;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read as _, Write as _};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use zeroize::Zeroizing;
@@ -30,7 +31,7 @@ pub use lock::DEFAULT_TIMEOUT as DEFAULT_LOCK_TIMEOUT;
 
 use crate::crypto::{self, KeyHash, MasterKey};
 use crate::error::{Error, KeySourceKind, Result};
-use crate::model::KeyEntry;
+use crate::events::{Durability, Event, EventLog};
 use format::{HEADER_LEN, Header};
 
 /// File name of the master key.
@@ -52,6 +53,8 @@ pub struct Store {
     dir: PathBuf,
     env_key: Option<MasterKey>,
     lock_timeout: Duration,
+    /// The master key once read from `master.key` (or made), so it is read once per process.
+    file_key: OnceLock<MasterKey>,
 }
 
 impl Store {
@@ -62,6 +65,7 @@ impl Store {
             dir: dir.into(),
             env_key,
             lock_timeout: lock::DEFAULT_TIMEOUT,
+            file_key: OnceLock::new(),
         }
     }
 
@@ -91,6 +95,22 @@ impl Store {
         self.dir.join(MASTER_KEY_FILE)
     }
 
+    /// The master key, when there is one: the environment's, or `master.key`'s. `None` for a
+    /// directory where nothing has been written yet.
+    pub fn master_key(&self) -> Result<Option<MasterKey>> {
+        if let Some(key) = self.env_key.as_ref().or(self.file_key.get()) {
+            return Ok(Some(key.clone()));
+        }
+        self.read_master_key_file()
+    }
+
+    /// The event log of this directory, when a master key exists to open it.
+    pub fn events(&self) -> Result<Option<EventLog>> {
+        Ok(self
+            .master_key()?
+            .map(|key| EventLog::new(&self.dir, &key, self.lock_timeout)))
+    }
+
     /// Path of `keystore.lock`.
     pub fn lock_path(&self) -> PathBuf {
         self.dir.join(LOCK_FILE)
@@ -115,8 +135,8 @@ impl Store {
     }
 
     /// Finds the entry holding a value with this hash, decoding no other entry: the verify
-    /// path. Returns the entry and the position of the matching version in its history.
-    pub fn lookup(&self, hash: &KeyHash) -> Result<Option<(KeyEntry, usize)>> {
+    /// path.
+    pub fn lookup(&self, hash: &KeyHash) -> Result<Option<payload::Found>> {
         match self.open()? {
             None => Ok(None),
             Some(opened) => {
@@ -146,6 +166,10 @@ impl Store {
     /// Applies `change` to the newest keystore under the write lock and writes the result as
     /// the next generation. Nothing is written when `change` returns an error or changes
     /// nothing.
+    ///
+    /// The events the change records ([`Transaction::record`]) are appended to the event log,
+    /// synchronously, before the keystore is written: a change whose record cannot be written
+    /// is not applied. If the keystore write then fails, a `failed` record follows.
     pub fn update<R>(&self, change: impl FnOnce(&mut Transaction) -> Result<R>) -> Result<R> {
         self.ensure_dir()?;
         let _lock = lock::acquire(&self.lock_path(), self.lock_timeout)?;
@@ -162,13 +186,31 @@ impl Store {
             None => (Transaction::new(0, payload::Raw::default()), None),
         };
         let result = change(&mut transaction)?;
-        if transaction.is_changed() {
-            let key = match key {
-                Some(key) => key,
-                None => self.key_for_new_store()?,
-            };
-            let generation = transaction.generation() + 1;
-            self.write(&transaction.into_raw(), generation, &key)?;
+        if !transaction.is_changed() {
+            return Ok(result);
+        }
+        let key = match key {
+            Some(key) => key,
+            None => self.key_for_new_store()?,
+        };
+        let generation = transaction.generation() + 1;
+        let (raw, events) = transaction.into_parts();
+        let log = EventLog::new(&self.dir, &key, self.lock_timeout);
+        if !events.is_empty() {
+            log.append(&events, Durability::Sync, None)
+                .map_err(|e| Error::NotRecorded(Box::new(e)))?;
+        }
+        if let Err(e) = self.write(&raw, generation, &key) {
+            let failures: Vec<Event> = events
+                .iter()
+                .map(|event| Event {
+                    outcome: "failed".into(),
+                    detail: format!("not applied: {e}"),
+                    ..event.clone()
+                })
+                .collect();
+            let _ = log.append(&failures, Durability::Sync, None);
+            return Err(e);
         }
         Ok(result)
     }
@@ -285,17 +327,23 @@ impl Store {
             return Ok(None);
         };
         let mut bytes = Zeroizing::new(bytes);
-        let header = format::parse(&bytes).map_err(|problem| Error::Format {
-            path: path.clone(),
-            problem,
+        let header = format::parse(&bytes).map_err(|problem| {
+            let error = Error::Format {
+                path: path.clone(),
+                problem,
+            };
+            crate::events::note_failed_unlock(&self.dir, chrono::Utc::now(), &error.to_string());
+            error
         })?;
         let key = self.key_for_existing_store()?;
         if decrypt(&key, &header, &mut bytes).is_err() {
-            return Err(Error::Decrypt {
+            let error = Error::Decrypt {
                 path,
                 key_source: self.key_source(),
                 backup_opens: self.backup_opens_with(&key),
-            });
+            };
+            crate::events::note_failed_unlock(&self.dir, chrono::Utc::now(), &error.to_string());
+            return Err(error);
         }
         Ok(Some(Opened { header, bytes, key }))
     }
@@ -309,23 +357,16 @@ impl Store {
     }
 
     fn key_for_existing_store(&self) -> Result<MasterKey> {
-        if let Some(key) = &self.env_key {
-            return Ok(key.clone());
-        }
-        self.read_master_key_file()?
-            .ok_or_else(|| Error::MasterKeyMissing {
-                store: self.keystore_path(),
-                key: self.master_key_path(),
-            })
+        self.master_key()?.ok_or_else(|| Error::MasterKeyMissing {
+            store: self.keystore_path(),
+            key: self.master_key_path(),
+        })
     }
 
     /// The key for the first write into an empty directory: the environment's, an existing
     /// `master.key`, or a new one written with mode 0600.
     fn key_for_new_store(&self) -> Result<MasterKey> {
-        if let Some(key) = &self.env_key {
-            return Ok(key.clone());
-        }
-        if let Some(key) = self.read_master_key_file()? {
+        if let Some(key) = self.master_key()? {
             return Ok(key);
         }
         let path = self.master_key_path();
@@ -344,7 +385,7 @@ impl Store {
                 Error::io("write", &path, e)
             })?;
         sync_dir(&self.dir)?;
-        Ok(key)
+        Ok(self.file_key.get_or_init(|| key).clone())
     }
 
     fn read_master_key_file(&self) -> Result<Option<MasterKey>> {
@@ -372,7 +413,8 @@ impl Store {
         let mut bytes = Zeroizing::new([0u8; MasterKey::LEN]);
         file.read_exact(bytes.as_mut())
             .map_err(|e| Error::io("read", &path, e))?;
-        Ok(MasterKey::from_slice(bytes.as_ref()))
+        Ok(MasterKey::from_slice(bytes.as_ref())
+            .map(|key| self.file_key.get_or_init(|| key).clone()))
     }
 }
 

@@ -165,18 +165,34 @@ fn decode_entry(bytes: &[u8]) -> Result<KeyEntry, PayloadError> {
     Ok(entry)
 }
 
+/// An entry found by the hash of one of its values.
+#[derive(Debug, Clone)]
+pub struct Found {
+    /// The entry.
+    pub entry: KeyEntry,
+    /// Its entry number (position in creation order; never changes).
+    pub number: usize,
+    /// The position of the matching version in its history.
+    pub position: usize,
+}
+
 /// Finds the entry holding `hash` and the position of the matching version, decoding only that
 /// entry. The match is confirmed with a constant-time comparison against the decoded entry.
-pub fn lookup(bytes: &[u8], hash: &KeyHash) -> Result<Option<(KeyEntry, usize)>, PayloadError> {
+pub fn lookup(bytes: &[u8], hash: &KeyHash) -> Result<Option<Found>, PayloadError> {
     let view = View::parse(bytes)?;
     let Ok(row) = search(view.hash_index, HASH_ROW, hash.as_bytes()) else {
         return Ok(None);
     };
     let row = &view.hash_index[row * HASH_ROW..(row + 1) * HASH_ROW];
-    let entry = decode_entry(view.entry_bytes(u32_at(row, 32) as usize))?;
+    let number = u32_at(row, 32) as usize;
+    let entry = decode_entry(view.entry_bytes(number))?;
     let position = u32_at(row, 36) as usize;
     match entry.versions.get(position) {
-        Some(version) if version.hash.ct_eq(hash) => Ok(Some((entry, position))),
+        Some(version) if version.hash.ct_eq(hash) => Ok(Some(Found {
+            entry,
+            number,
+            position,
+        })),
         _ => Err(PayloadError(
             "the hash index does not match the entry it points at".into(),
         )),
@@ -210,14 +226,20 @@ pub struct Raw {
 }
 
 impl Raw {
-    /// Copies the regions of an encoded payload, after checking them.
+    /// Copies the regions of an encoded payload, after checking them. Each copy has room to
+    /// grow, so the insertions of a write do not reallocate (and copy) it again.
     pub fn parse(bytes: &[u8]) -> Result<Self, PayloadError> {
         let view = View::parse(bytes)?;
+        let copy = |region: &[u8]| {
+            let mut owned = Vec::with_capacity(region.len() + region.len() / 16 + 4096);
+            owned.extend_from_slice(region);
+            Zeroizing::new(owned)
+        };
         Ok(Raw {
-            hash_index: Zeroizing::new(view.hash_index.to_vec()),
-            id_index: Zeroizing::new(view.id_index.to_vec()),
-            offsets: Zeroizing::new(view.offsets.to_vec()),
-            entries: Zeroizing::new(view.entries.to_vec()),
+            hash_index: copy(view.hash_index),
+            id_index: copy(view.id_index),
+            offsets: copy(view.offsets),
+            entries: copy(view.entries),
         })
     }
 
@@ -416,16 +438,16 @@ mod tests {
         let reread = Raw::parse(&bytes).unwrap();
         assert_eq!(reread.len(), 50);
         for (n, (e, hash)) in keys.iter().enumerate() {
-            let (found, position) = lookup(&bytes, hash).unwrap().unwrap();
-            assert_eq!(found.id, e.id);
-            assert_eq!(position, 0);
+            let found = lookup(&bytes, hash).unwrap().unwrap();
+            assert_eq!(found.entry.id, e.id);
+            assert_eq!((found.number, found.position), (n, 0));
             assert_eq!(reread.find_id(&e.id), Some(n));
             assert_eq!(reread.find_hash(hash), Some((n, 0)));
         }
         assert_eq!(reread.entry(10).unwrap(), grown);
         assert_eq!(reread.entry(20).unwrap(), shrunk);
         assert_eq!(reread.entry(21).unwrap(), keys[21].0);
-        assert_eq!(lookup(&bytes, &second).unwrap().unwrap().1, 1);
+        assert_eq!(lookup(&bytes, &second).unwrap().unwrap().position, 1);
         assert!(lookup(&bytes, &KeyHash::of("unknown")).unwrap().is_none());
     }
 

@@ -1,0 +1,356 @@
+//! One event and its line in `events.log`.
+//!
+//! A line is `SEQ BODY MAC`, ASCII, space-separated:
+//!
+//! - `SEQ`: the record's sequence number (1, 2, …), in decimal;
+//! - `BODY`: base64 of a fresh 12-byte nonce followed by the AES-256-GCM encryption of the
+//!   postcard-encoded [`Event`] (associated data: `apiauth/v1/event` and SEQ);
+//! - `MAC`: base64 of HMAC-SHA256(chain key, previous MAC ‖ SEQ ‖ nonce ‖ ciphertext), where
+//!   the previous MAC of record 1 is 32 zero bytes.
+//!
+//! Editing a record breaks its decryption and its MAC; removing or reordering records breaks
+//! the chain at the next line; the head (`events.head`) catches a truncated tail.
+
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD_NO_PAD;
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, KeyInit, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+use crate::crypto::{self, NONCE_LEN};
+
+/// Longest line the reader accepts; a real record is a few hundred bytes.
+pub const MAX_LINE: usize = 8 * 1024;
+
+/// A chain MAC.
+pub type Mac32 = [u8; 32];
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// A key was generated.
+    Generate,
+    /// A key was imported.
+    Import,
+    /// A key was rotated.
+    Rotate,
+    /// A key was revoked.
+    Revoke,
+    /// A value was presented to verify.
+    Verify,
+    /// Key metadata was exported.
+    Export,
+    /// An audit ran.
+    Audit,
+    /// Opening the keystore failed (wrong key, damaged file).
+    UnlockFailed,
+    /// A new chain began (no earlier log was present).
+    LogStarted,
+}
+
+impl Action {
+    /// The word used in output and `--json-output`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Generate => "generate",
+            Action::Import => "import",
+            Action::Rotate => "rotate",
+            Action::Revoke => "revoke",
+            Action::Verify => "verify",
+            Action::Export => "export",
+            Action::Audit => "audit",
+            Action::UnlockFailed => "unlock_failed",
+            Action::LogStarted => "log_started",
+        }
+    }
+
+    /// Whether the action changes the keystore (its record must be written first).
+    pub fn is_change(self) -> bool {
+        matches!(
+            self,
+            Action::Generate | Action::Import | Action::Rotate | Action::Revoke
+        )
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One recorded action. Never holds a plaintext key or a full hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// When it happened (UTC, microseconds).
+    #[serde(with = "chrono::serde::ts_microseconds")]
+    pub time: DateTime<Utc>,
+    /// What happened.
+    pub action: Action,
+    /// The key concerned, when there is one.
+    pub key_id: Option<String>,
+    /// `ok`, `failed`, or for verify the answer (`valid`, `revoked`, …).
+    pub outcome: String,
+    /// The operating-system user who ran apiauth.
+    pub user: String,
+    /// The machine it ran on.
+    pub host: String,
+    /// A short description (version, reason, counts, a hash prefix for unknown values).
+    pub detail: String,
+}
+
+impl Event {
+    /// An event by the current user on this host.
+    pub fn new(
+        time: DateTime<Utc>,
+        action: Action,
+        key_id: Option<String>,
+        outcome: impl Into<String>,
+        detail: impl Into<String>,
+    ) -> Self {
+        let (user, host) = who();
+        Event {
+            time,
+            action,
+            key_id,
+            outcome: outcome.into(),
+            user,
+            host,
+            detail: detail.into(),
+        }
+    }
+
+    /// Whether this is a verify that presented a revoked, expired or superseded key.
+    pub fn is_alert(&self) -> bool {
+        self.action == Action::Verify
+            && matches!(self.outcome.as_str(), "revoked" | "expired" | "superseded")
+    }
+
+    /// Whether this is a verify that matched a stored key (any answer but `not_found`).
+    pub fn is_use(&self) -> bool {
+        self.action == Action::Verify && self.key_id.is_some()
+    }
+}
+
+/// The operating-system user and host name, looked up once per process.
+fn who() -> (String, String) {
+    static WHO: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
+    WHO.get_or_init(|| {
+        let user = whoami::username()
+            .or_else(|_| std::env::var("USER"))
+            .unwrap_or_else(|_| "unknown".into());
+        let host = whoami::hostname().unwrap_or_else(|_| "unknown".into());
+        (user, host)
+    })
+    .clone()
+}
+
+/// The keys of the event log, derived from the master key.
+#[derive(Clone)]
+pub struct EventKeys {
+    encrypt: zeroize::Zeroizing<[u8; 32]>,
+    chain: zeroize::Zeroizing<[u8; 32]>,
+    pub(super) head: zeroize::Zeroizing<[u8; 32]>,
+    pub(super) last_used: zeroize::Zeroizing<[u8; 32]>,
+}
+
+impl fmt::Debug for EventKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("EventKeys([redacted])")
+    }
+}
+
+const SALT: &[u8] = b"apiauth/v1/events";
+
+impl EventKeys {
+    /// Derives the four purpose-bound keys.
+    pub fn derive(master: &crypto::MasterKey) -> Self {
+        EventKeys {
+            encrypt: master.derive(SALT, b"record encryption"),
+            chain: master.derive(SALT, b"record chain"),
+            head: master.derive(SALT, b"head"),
+            last_used: master.derive(SALT, b"last used"),
+        }
+    }
+
+    /// HMAC-SHA256 under `key` over the concatenation of `parts`.
+    pub(super) fn mac(key: &[u8; 32], parts: &[&[u8]]) -> Mac32 {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("any key length");
+        for part in parts {
+            mac.update(part);
+        }
+        mac.finalize().into_bytes().into()
+    }
+}
+
+fn associated_data(seq: u64) -> Vec<u8> {
+    let mut aad = b"apiauth/v1/event".to_vec();
+    aad.extend_from_slice(&seq.to_le_bytes());
+    aad
+}
+
+/// Why a line is not a valid record.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LineError {
+    /// Not `SEQ BODY MAC` with decimal and base64 fields.
+    #[error("the line is not a record (expected sequence, body and MAC)")]
+    Malformed,
+    /// The sequence number is not the one expected here.
+    #[error(
+        "sequence number {found} where {expected} was expected (a record was removed, added or moved)"
+    )]
+    Sequence {
+        /// Found in the line.
+        found: u64,
+        /// The one that follows the previous record.
+        expected: u64,
+    },
+    /// The MAC does not chain from the previous record.
+    #[error(
+        "the record's MAC does not match (the record was edited, or the one before it was removed or changed)"
+    )]
+    Chain,
+    /// The body does not decrypt or decode.
+    #[error("the record does not decrypt (it was edited)")]
+    Body,
+}
+
+/// A parsed line whose chain MAC has not been checked yet.
+pub struct Line {
+    /// Sequence number.
+    pub seq: u64,
+    body: Vec<u8>,
+    /// The record's MAC.
+    pub mac: Mac32,
+}
+
+impl Line {
+    /// Splits and decodes a line (without its trailing newline).
+    pub fn parse(text: &str) -> Result<Line, LineError> {
+        if text.len() > MAX_LINE {
+            return Err(LineError::Malformed);
+        }
+        let mut fields = text.split(' ');
+        let (Some(seq), Some(body), Some(mac), None) =
+            (fields.next(), fields.next(), fields.next(), fields.next())
+        else {
+            return Err(LineError::Malformed);
+        };
+        if seq.is_empty() || !seq.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(LineError::Malformed);
+        }
+        let seq: u64 = seq.parse().map_err(|_| LineError::Malformed)?;
+        let body = STANDARD_NO_PAD
+            .decode(body)
+            .map_err(|_| LineError::Malformed)?;
+        if body.len() < NONCE_LEN + crypto::TAG_LEN {
+            return Err(LineError::Malformed);
+        }
+        let mac: Mac32 = STANDARD_NO_PAD
+            .decode(mac)
+            .ok()
+            .and_then(|m| m.try_into().ok())
+            .ok_or(LineError::Malformed)?;
+        Ok(Line { seq, body, mac })
+    }
+
+    /// Whether this line's MAC chains from `previous`.
+    pub fn chains_from(&self, keys: &EventKeys, previous: &Mac32) -> bool {
+        let expected = EventKeys::mac(
+            &keys.chain,
+            &[previous, &self.seq.to_le_bytes(), &self.body],
+        );
+        subtle::ConstantTimeEq::ct_eq(&expected[..], &self.mac[..]).into()
+    }
+
+    /// Decrypts and decodes the record.
+    pub fn open(&self, keys: &EventKeys) -> Result<Event, LineError> {
+        let (nonce, sealed) = self.body.split_at(NONCE_LEN);
+        let nonce: [u8; NONCE_LEN] = nonce.try_into().expect("length checked in parse");
+        let mut sealed = zeroize::Zeroizing::new(sealed.to_vec());
+        crypto::open_in_place(
+            &keys.encrypt,
+            &nonce,
+            &associated_data(self.seq),
+            &mut sealed,
+        )
+        .map_err(|_| LineError::Body)?;
+        let plain = &sealed[..sealed.len() - crypto::TAG_LEN];
+        postcard::from_bytes(plain).map_err(|_| LineError::Body)
+    }
+}
+
+/// Encrypts and chains `event` as record `seq` after `previous`; returns the line (with its
+/// newline) and its MAC.
+pub fn seal(keys: &EventKeys, seq: u64, previous: &Mac32, event: &Event) -> (String, Mac32) {
+    let nonce = crypto::random_array::<NONCE_LEN>();
+    let mut buf = postcard::to_stdvec(event).expect("events serialize");
+    crypto::seal_in_place(&keys.encrypt, &nonce, &associated_data(seq), &mut buf);
+    let mut body = nonce.to_vec();
+    body.extend_from_slice(&buf);
+    let mac = EventKeys::mac(&keys.chain, &[previous, &seq.to_le_bytes(), &body]);
+    let line = format!(
+        "{seq} {} {}\n",
+        STANDARD_NO_PAD.encode(&body),
+        STANDARD_NO_PAD.encode(mac)
+    );
+    (line, mac)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::MasterKey;
+
+    fn event() -> Event {
+        Event::new(
+            Utc::now(),
+            Action::Verify,
+            Some("k_0123456789ab".into()),
+            "valid",
+            "v1",
+        )
+    }
+
+    #[test]
+    fn a_sealed_line_parses_chains_and_opens() {
+        let keys = EventKeys::derive(&MasterKey::generate());
+        let (line, mac) = seal(&keys, 7, &[3; 32], &event());
+        let parsed = Line::parse(line.trim_end()).unwrap();
+        assert_eq!(parsed.seq, 7);
+        assert_eq!(parsed.mac, mac);
+        assert!(parsed.chains_from(&keys, &[3; 32]));
+        assert!(!parsed.chains_from(&keys, &[4; 32]));
+        assert_eq!(parsed.open(&keys).unwrap().outcome, "valid");
+        let other = EventKeys::derive(&MasterKey::generate());
+        assert_eq!(parsed.open(&other), Err(LineError::Body));
+    }
+
+    #[test]
+    fn the_file_holds_no_clear_text() {
+        let keys = EventKeys::derive(&MasterKey::generate());
+        let (line, _) = seal(&keys, 1, &[0; 32], &event());
+        assert!(!line.contains("k_0123456789ab"));
+        assert!(!line.contains("valid"));
+    }
+
+    #[test]
+    fn malformed_lines_are_errors() {
+        for bad in [
+            "",
+            "1",
+            "1 a",
+            "x YQ YQ",
+            "1 !! YQ",
+            "1 YQ YQ extra",
+            "-1 YQ YQ",
+        ] {
+            assert!(Line::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,285 @@
+//! `import` and `import --from-file`: recording existing keys by their hash.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use super::Context;
+use super::issue::{Labels, expiry_for, unique_id};
+use crate::crypto::{KeyHash, SecretString, jwt};
+use crate::error::{Error, Result};
+use crate::events::{Action, Event};
+use crate::model::{self, Expiry, KeyEntry, KeyKind, KeyVersion};
+use crate::store::Transaction;
+
+/// An `import` request: an existing value to be known by its hash.
+#[derive(Debug)]
+pub struct ImportRequest {
+    /// The plaintext, dropped (zeroized) once hashed.
+    pub value: SecretString,
+    /// Name, service, env, scopes, rate limit.
+    pub labels: Labels,
+    /// `-e` or `--expires-at` (which may lie in the past); for a JWT with no expiry given, its
+    /// `exp` claim.
+    pub expiry: Option<Expiry>,
+}
+
+/// Longest value `import` accepts.
+pub const MAX_IMPORT_LEN: usize = jwt::MAX_TOKEN_LEN;
+
+fn check_import_value(value: &str) -> std::result::Result<(), String> {
+    if value.is_empty() {
+        return Err("the key value is empty".into());
+    }
+    if value.len() > MAX_IMPORT_LEN {
+        return Err(format!(
+            "the key value is longer than {MAX_IMPORT_LEN} bytes"
+        ));
+    }
+    if value
+        .chars()
+        .any(|c| c.is_whitespace() || crate::sanitize::is_unsafe(c))
+    {
+        return Err("the key value contains whitespace or control characters".into());
+    }
+    Ok(())
+}
+
+/// Builds the entry for an imported value (no write).
+fn imported_entry(
+    keystore: &Transaction,
+    value: &str,
+    labels: Labels,
+    expiry: Option<Expiry>,
+    default_days: Option<u32>,
+    now: DateTime<Utc>,
+) -> Result<KeyEntry> {
+    let is_jwt = jwt::looks_like_jwt(value);
+    let token_exp = is_jwt
+        .then(|| jwt::parse(value).ok().and_then(|t| t.exp()))
+        .flatten()
+        .and_then(|exp| DateTime::from_timestamp(exp, 0));
+    let (expires_at, expiry_days) = match (expiry, token_exp) {
+        (None, Some(exp)) => (Some(exp), None),
+        _ => expiry_for(expiry, default_days, now, true)?,
+    };
+    let hash = KeyHash::of(value);
+    if let Some((existing, _)) = keystore.find_hash(&hash) {
+        return Err(Error::Duplicate {
+            id: keystore.entry(existing)?.id.to_string(),
+            location: None,
+        });
+    }
+    Ok(KeyEntry {
+        id: unique_id(keystore),
+        kind: if is_jwt {
+            KeyKind::Jwt
+        } else {
+            KeyKind::ApiKey
+        },
+        name: labels.name,
+        service: labels.service,
+        env: labels.env,
+        scopes: labels.scopes,
+        prefix: model::prefix_of(value)
+            .unwrap_or(model::DEFAULT_PREFIX)
+            .to_owned(),
+        versions: vec![KeyVersion {
+            version: 1,
+            hash,
+            hint: model::hint_for(value),
+            created_at: now,
+            retired_at: None,
+            grace_until: None,
+            signing_secret: None,
+        }],
+        created_at: now,
+        expires_at,
+        expiry_days,
+        revoked_at: None,
+        revocation_reason: None,
+        rate_limit: labels.rate_limit,
+        claims: BTreeMap::new(),
+        imported: true,
+    })
+}
+
+fn import_event(entry: &KeyEntry, now: DateTime<Utc>, how: &str) -> Event {
+    Event::new(
+        now,
+        Action::Import,
+        Some(entry.id.to_string()),
+        "ok",
+        format!("{how}, {}", entry.kind.as_str()),
+    )
+}
+
+/// Records an existing key by its hash; the plaintext is not kept.
+pub fn import(ctx: &Context, request: ImportRequest) -> Result<KeyEntry> {
+    let now = ctx.now();
+    check_import_value(request.value.expose()).map_err(|m| Error::invalid("value", m))?;
+    let labels = request.labels.checked()?;
+    let default_days = ctx.config.default_expiry_days;
+    ctx.store.update(|keystore| {
+        let entry = imported_entry(
+            keystore,
+            request.value.expose(),
+            labels,
+            request.expiry,
+            default_days,
+            now,
+        )?;
+        keystore.insert(&entry);
+        keystore.record(import_event(&entry, now, "import"));
+        Ok(entry)
+    })
+}
+
+/// An `import --from-file` request.
+#[derive(Debug)]
+pub struct ImportFileRequest {
+    /// The file's text (it holds secrets; zeroized on drop).
+    pub contents: zeroize::Zeroizing<String>,
+    /// Service of every imported key.
+    pub service: String,
+    /// Environment of every imported key.
+    pub env: Option<String>,
+    /// Expiry of every imported key.
+    pub expiry: Option<Expiry>,
+}
+
+/// One `NAME=VALUE` line of a dotenv file.
+struct DotenvLine<'a> {
+    number: usize,
+    name: &'a str,
+    value: &'a str,
+}
+
+/// Parses dotenv text: `NAME=VALUE` per line, `export ` allowed, blank lines and `#` comments
+/// skipped, matching quotes around the value removed, a ` #` comment after an unquoted value
+/// dropped. Returns the good lines and a message per bad line.
+fn parse_dotenv(text: &str) -> (Vec<DotenvLine<'_>>, Vec<String>) {
+    let mut lines = Vec::new();
+    let mut problems = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let number = i + 1;
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let line = line.strip_prefix("export ").map_or(line, str::trim_start);
+        let Some((name, value)) = line.split_once('=') else {
+            problems.push(format!("line {number}: expected NAME=VALUE"));
+            continue;
+        };
+        let name = name.trim();
+        let value = value.trim();
+        let value = match value.chars().next() {
+            Some(q @ ('"' | '\'')) => match value[1..].find(q) {
+                Some(end)
+                    if value[1 + end + 1..].trim().is_empty()
+                        || value[1 + end + 1..].trim_start().starts_with('#') =>
+                {
+                    &value[1..1 + end]
+                }
+                _ => {
+                    problems.push(format!("line {number}: unterminated or malformed quotes"));
+                    continue;
+                }
+            },
+            _ => value.split(" #").next().unwrap_or("").trim_end(),
+        };
+        if let Err(message) = model::parse_name(name) {
+            problems.push(format!("line {number}: {message}"));
+            continue;
+        }
+        if let Err(message) = check_import_value(value) {
+            problems.push(format!(
+                "line {number} ({}): {message}",
+                crate::sanitize::display(name)
+            ));
+            continue;
+        }
+        lines.push(DotenvLine {
+            number,
+            name,
+            value,
+        });
+    }
+    (lines, problems)
+}
+
+/// Imports every `NAME=VALUE` line of a legacy `.env` file in one locked write: all lines or
+/// none. Each problem (malformed line, value already stored, value repeated) is reported with
+/// its line number.
+pub fn import_file(ctx: &Context, request: ImportFileRequest) -> Result<Vec<KeyEntry>> {
+    let now = ctx.now();
+    let labels = Labels {
+        service: model::parse_service(&request.service)
+            .map_err(|m| Error::invalid("--service", m))?,
+        env: request
+            .env
+            .as_deref()
+            .map(model::parse_env)
+            .transpose()
+            .map_err(|m| Error::invalid("--env", m))?,
+        ..Labels::default()
+    };
+    let (lines, mut problems) = parse_dotenv(&request.contents);
+    if lines.is_empty() && problems.is_empty() {
+        return Err(Error::invalid(
+            "--from-file",
+            "the file has no NAME=VALUE lines to import",
+        ));
+    }
+    let default_days = ctx.config.default_expiry_days;
+    ctx.store.update(|keystore| {
+        let mut seen: BTreeMap<KeyHash, usize> = BTreeMap::new();
+        let mut entries = Vec::with_capacity(lines.len());
+        for line in &lines {
+            let hash = KeyHash::of(line.value);
+            if let Some(first) = seen.insert(hash, line.number) {
+                problems.push(format!(
+                    "line {}: the same value as line {first}",
+                    line.number
+                ));
+                continue;
+            }
+            let line_labels = Labels {
+                name: line.name.to_owned(),
+                ..labels.clone()
+            };
+            match imported_entry(
+                keystore,
+                line.value,
+                line_labels,
+                request.expiry,
+                default_days,
+                now,
+            ) {
+                Ok(entry) => entries.push(entry),
+                Err(Error::Duplicate { id, .. }) => problems.push(format!(
+                    "line {}: this value is already in the keystore as {id}",
+                    line.number
+                )),
+                Err(e) => problems.push(format!("line {}: {e}", line.number)),
+            }
+        }
+        if !problems.is_empty() {
+            problems.sort_by_key(|p| {
+                p.trim_start_matches("line ")
+                    .split(|c: char| !c.is_ascii_digit())
+                    .next()
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .unwrap_or(0)
+            });
+            return Err(Error::ImportRejected { problems });
+        }
+        for entry in &entries {
+            keystore.insert(entry);
+            keystore.record(import_event(entry, now, "import --from-file"));
+        }
+        Ok(entries)
+    })
+}
+

@@ -1,0 +1,116 @@
+//! Reading the event log: `apiauth log`, `log --check`, and recent events for the TUI.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+
+use super::Context;
+use crate::error::Result;
+use crate::events::{Action, CheckReport, Record};
+
+/// What `apiauth log` shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogQuery {
+    /// Only events of this key (id or unambiguous prefix).
+    pub key: Option<String>,
+    /// Only events at or after this time.
+    pub since: Option<DateTime<Utc>>,
+    /// Only the last N matching events.
+    pub limit: Option<usize>,
+}
+
+/// The matching events, oldest first. With a limit, only the end of the log is read (each
+/// record's MAC checked against the one before it); without one, the whole chain is read and
+/// checked, and damage is an error naming the line.
+pub fn log(ctx: &Context, query: &LogQuery) -> Result<Vec<Record>> {
+    let key = match &query.key {
+        Some(given) => {
+            let keystore = ctx.store.load()?;
+            let index = keystore.resolve(given)?;
+            Some(keystore.entry(index).id.to_string())
+        }
+        None => None,
+    };
+    let Some(log) = ctx.store.events()? else {
+        return Ok(Vec::new());
+    };
+    let keep = |r: &crate::events::Event| key.as_ref().is_none_or(|k| r.key_id.as_ref() == Some(k));
+    let mut records = match query.limit {
+        Some(limit) => {
+            let mut newest_first = log.recent(limit, query.since, keep)?;
+            newest_first.reverse();
+            newest_first
+        }
+        None => log.read_all()?,
+    };
+    records.retain(|r| keep(&r.event) && query.since.is_none_or(|s| r.event.time >= s));
+    Ok(records)
+}
+
+/// The result of `log --check`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogCheck {
+    /// Records verified, and the first bad line if any.
+    pub report: CheckReport,
+    /// Keys in the keystore with no generate or import record: the log was replaced or its
+    /// beginning removed. Only looked for when the chain itself is intact.
+    pub unrecorded_keys: Vec<String>,
+}
+
+impl LogCheck {
+    /// Whether the log passed every check.
+    pub fn is_intact(&self) -> bool {
+        self.report.damage.is_none() && self.unrecorded_keys.is_empty()
+    }
+}
+
+/// Verifies the whole chain, the head, and that every key's creation is on record.
+pub fn check_log(ctx: &Context) -> Result<LogCheck> {
+    let keystore = ctx.store.load()?;
+    let Some(log) = ctx.store.events()? else {
+        return Ok(LogCheck {
+            report: CheckReport {
+                records: 0,
+                damage: None,
+            },
+            unrecorded_keys: Vec::new(),
+        });
+    };
+    let mut created: HashSet<String> = HashSet::new();
+    let report = log.scan_records(|record| {
+        if matches!(record.event.action, Action::Generate | Action::Import)
+            && let Some(id) = record.event.key_id
+        {
+            created.insert(id);
+        }
+    })?;
+    let unrecorded_keys = if report.damage.is_none() {
+        keystore
+            .entries()
+            .iter()
+            .map(|e| e.id.to_string())
+            .filter(|id| !created.contains(id))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(LogCheck {
+        report,
+        unrecorded_keys,
+    })
+}
+
+/// The last `limit` events (of one key, when given), newest first; empty when the directory
+/// has no log yet. A damaged log is a warning and an empty list, so views can still show keys.
+pub fn recent_events(ctx: &Context, limit: usize, key: Option<&str>) -> Vec<Record> {
+    let Some(log) = ctx.events() else {
+        return Vec::new();
+    };
+    log.recent(limit, None, |e| {
+        key.is_none_or(|k| e.key_id.as_deref() == Some(k))
+    })
+    .unwrap_or_else(|e| {
+        ctx.warn(format!("recent events are unavailable: {e}"));
+        Vec::new()
+    })
+}

@@ -1,0 +1,205 @@
+//! The reading actions: list, show, audit, export and stats.
+
+use std::collections::BTreeMap;
+
+use chrono::Duration;
+
+use super::{Context, KeyView, views};
+use crate::error::{Error, Result};
+use crate::events::{Action, Event, Record};
+use crate::model::{self, Status};
+
+/// Which keys `list` and `export` include.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Only this service (case-insensitive).
+    pub service: Option<String>,
+    /// Only this environment (case-insensitive).
+    pub env: Option<String>,
+    /// Only this status.
+    pub status: Option<Status>,
+}
+
+impl Filter {
+    fn matches(&self, view: &KeyView) -> bool {
+        self.service
+            .as_deref()
+            .is_none_or(|s| view.entry.service.eq_ignore_ascii_case(s))
+            && self.env.as_deref().is_none_or(|e| {
+                view.entry
+                    .env
+                    .as_deref()
+                    .is_some_and(|v| v.eq_ignore_ascii_case(e))
+            })
+            && self.status.is_none_or(|s| view.status == s)
+    }
+}
+
+/// Every key (matching `filter`) with its status, last use and staleness, in creation order.
+pub fn list(ctx: &Context, filter: &Filter) -> Result<Vec<KeyView>> {
+    let keystore = ctx.store.load()?;
+    let mut all = views(ctx, keystore);
+    all.retain(|v| filter.matches(v));
+    Ok(all)
+}
+
+/// One key by id or unambiguous id prefix.
+pub fn show(ctx: &Context, id: &str) -> Result<KeyView> {
+    let keystore = ctx.store.load()?;
+    let index = keystore.resolve(id)?;
+    Ok(views(ctx, keystore).swap_remove(index))
+}
+
+/// Keys grouped by status, stale keys and recent alerts: what `audit` and the dashboard show.
+#[derive(Debug, Clone, Default)]
+pub struct AuditReport {
+    /// The expiring window used, in days.
+    pub window_days: u32,
+    /// How far back alerts are reported, in days.
+    pub alert_window_days: u32,
+    /// Keys needing nothing.
+    pub healthy: Vec<KeyView>,
+    /// Keys expiring within the window, soonest first.
+    pub expiring: Vec<KeyView>,
+    /// Expired keys, most recently expired first.
+    pub expired: Vec<KeyView>,
+    /// Revoked keys, most recently revoked first.
+    pub revoked: Vec<KeyView>,
+    /// Keys unused for `stale_after_days` (any status but revoked), longest unused first.
+    pub stale: Vec<KeyView>,
+    /// Verifies that presented a revoked, expired or superseded key, newest first.
+    pub alerts: Vec<Record>,
+}
+
+impl AuditReport {
+    /// Number of keys audited.
+    pub fn total(&self) -> usize {
+        self.healthy.len() + self.expiring.len() + self.expired.len() + self.revoked.len()
+    }
+}
+
+/// Most alerts an audit lists.
+const MAX_ALERTS: usize = 500;
+
+/// Sorts every key into healthy / expiring / expired / revoked (with `within_days`, or the
+/// configured window, as the expiring window), flags stale keys, and collects the alerts of the
+/// last `alert_window_days` from the event log. The run itself is recorded.
+pub fn audit(ctx: &Context, within_days: Option<u32>) -> Result<AuditReport> {
+    let now = ctx.now();
+    let mut scoped = ctx.clone();
+    if let Some(days) = within_days {
+        if !(1..=model::MAX_EXPIRY_DAYS).contains(&days) {
+            return Err(Error::invalid(
+                "--within",
+                format!(
+                    "the window must be from 1 to {} days",
+                    model::MAX_EXPIRY_DAYS
+                ),
+            ));
+        }
+        scoped.config.expiring_window_days = days;
+    }
+    let keystore = ctx.store.load()?;
+    let mut report = AuditReport {
+        window_days: scoped.config.expiring_window_days,
+        alert_window_days: ctx.config.alert_window_days,
+        ..AuditReport::default()
+    };
+    for view in views(&scoped, keystore) {
+        if view.stale {
+            report.stale.push(view.clone());
+        }
+        match view.status {
+            Status::Healthy => report.healthy.push(view),
+            Status::Expiring => report.expiring.push(view),
+            Status::Expired => report.expired.push(view),
+            Status::Revoked => report.revoked.push(view),
+        }
+    }
+    report.expiring.sort_by_key(|v| v.entry.expires_at);
+    report
+        .expired
+        .sort_by_key(|v| std::cmp::Reverse(v.entry.expires_at));
+    report
+        .revoked
+        .sort_by_key(|v| std::cmp::Reverse(v.entry.revoked_at));
+    report
+        .stale
+        .sort_by_key(|v| v.last_used_at.unwrap_or(v.entry.created_at));
+    if let Some(log) = ctx.events() {
+        let since = now - Duration::days(i64::from(ctx.config.alert_window_days));
+        match log.recent(MAX_ALERTS, Some(since), Event::is_alert) {
+            Ok(alerts) => report.alerts = alerts,
+            Err(e) => ctx.warn(format!("alerts are unavailable: {e}")),
+        }
+    }
+    ctx.record(Event::new(
+        now,
+        Action::Audit,
+        None,
+        "ok",
+        format!(
+            "{} keys: {} expired, {} expiring, {} revoked, {} stale, {} alerts",
+            report.total(),
+            report.expired.len(),
+            report.expiring.len(),
+            report.revoked.len(),
+            report.stale.len(),
+            report.alerts.len()
+        ),
+    ));
+    Ok(report)
+}
+
+/// Active keys (healthy or expiring) matching `filter`, for `export` in `format` (named in the
+/// record of the export).
+pub fn export(ctx: &Context, filter: &Filter, format: &str) -> Result<Vec<KeyView>> {
+    let mut keys = list(ctx, filter)?;
+    keys.retain(|v| v.status.is_active());
+    ctx.record(Event::new(
+        ctx.now(),
+        Action::Export,
+        None,
+        "ok",
+        format!("format {format}, {} keys", keys.len()),
+    ));
+    Ok(keys)
+}
+
+/// Counts for `stats`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Stats {
+    /// All keys.
+    pub total: usize,
+    /// Not revoked and not expired.
+    pub active: usize,
+    /// Active and not close to expiry.
+    pub healthy: usize,
+    /// Active but expiring within the window.
+    pub expiring: usize,
+    /// Past expiry.
+    pub expired: usize,
+    /// Revoked.
+    pub revoked: usize,
+    /// Keys per service.
+    pub services: BTreeMap<String, usize>,
+}
+
+/// Counts keys by status and service.
+pub fn stats(ctx: &Context) -> Result<Stats> {
+    let now = ctx.now();
+    let keystore = ctx.store.load()?;
+    let mut stats = Stats::default();
+    for entry in keystore.entries() {
+        stats.total += 1;
+        match entry.status(now, ctx.config.expiring_window()) {
+            Status::Healthy => stats.healthy += 1,
+            Status::Expiring => stats.expiring += 1,
+            Status::Expired => stats.expired += 1,
+            Status::Revoked => stats.revoked += 1,
+        }
+        *stats.services.entry(entry.service.clone()).or_default() += 1;
+    }
+    stats.active = stats.healthy + stats.expiring;
+    Ok(stats)
+}
