@@ -17,22 +17,40 @@ pub fn date_time(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M").to_string()
 }
 
-/// Distance from `now` in the largest whole unit: `in 5d`, `3d ago`, `in 4h`, `now`.
+/// Distance from `now` in the largest unit, rounded to the nearest: `in 5d`, `3d ago`,
+/// `in 4h`, `now`. A key made with `-e 90` shows `in 90d`, not `in 89d`.
 pub fn relative(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let secs = (at - now).num_seconds();
     let span = secs.unsigned_abs();
+    let round = |unit: u64| (span + unit / 2) / unit;
     let amount = match span {
         0..=59 => return "now".to_owned(),
-        60..=3_599 => format!("{}m", span / 60),
-        3_600..=86_399 => format!("{}h", span / 3_600),
-        86_400..=31_535_999 => format!("{}d", span / 86_400),
-        _ => format!("{}y", span / 31_536_000),
+        60..=3_569 => format!("{}m", round(60)),
+        3_570..=84_599 => format!("{}h", round(3_600)),
+        84_600..=31_535_999 => format!("{}d", round(86_400)),
+        _ => format!("{}y", round(31_536_000)),
     };
     if secs > 0 {
         format!("in {amount}")
     } else {
         format!("{amount} ago")
     }
+}
+
+/// A duration in the units `--grace` accepts, largest first: `1d`, `1d12h`, `90s`.
+pub fn duration(d: chrono::Duration) -> String {
+    let mut rest = d.num_seconds().max(0);
+    if rest == 0 {
+        return "0s".to_owned();
+    }
+    let mut out = String::new();
+    for (unit, seconds) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
+        if rest >= seconds {
+            out.push_str(&format!("{}{unit}", rest / seconds));
+            rest %= seconds;
+        }
+    }
+    out
 }
 
 /// `2026-08-25 (in 90d)`, or `never` when there is no time.
@@ -49,6 +67,14 @@ mod tests {
     use chrono::Duration;
 
     #[test]
+    fn durations_read_like_the_grace_flag() {
+        assert_eq!(duration(Duration::hours(24)), "1d");
+        assert_eq!(duration(Duration::hours(36)), "1d12h");
+        assert_eq!(duration(Duration::seconds(90)), "1m30s");
+        assert_eq!(duration(Duration::zero()), "0s");
+    }
+
+    #[test]
     fn relative_picks_the_largest_unit() {
         let now = Utc::now();
         assert_eq!(relative(now + Duration::days(5), now), "in 5d");
@@ -60,5 +86,11 @@ mod tests {
         assert_eq!(relative(now - Duration::minutes(12), now), "12m ago");
         assert_eq!(relative(now + Duration::seconds(20), now), "now");
         assert_eq!(relative(now + Duration::days(800), now), "in 2y");
+        assert_eq!(
+            relative(now + Duration::days(90) - Duration::seconds(1), now),
+            "in 90d",
+            "a 90-day key read a moment later"
+        );
+        assert_eq!(relative(now - Duration::hours(60), now), "3d ago");
     }
 }

@@ -1,10 +1,12 @@
-//! Builds large keystores for the benchmarks, in one write through the library.
+//! Builds large keystores for the benchmarks, in one write through the library, with a
+//! `generate` record per key in the event log as the CLI would leave.
 
 #![allow(dead_code)]
 
 use std::path::Path;
 
 use apiauth::crypto::{self, KeyHash, SecretString};
+use apiauth::events::{Action, Event};
 use apiauth::model::{self, KeyEntry, KeyId, KeyKind, KeyVersion};
 use apiauth::store::Store;
 use chrono::{Duration, Utc};
@@ -68,6 +70,13 @@ pub fn populate(dir: &Path, n: usize) -> Vec<SecretString> {
                     continue;
                 }
                 keystore.insert(&entry);
+                keystore.record(Event::new(
+                    now,
+                    Action::Generate,
+                    Some(entry.id.to_string()),
+                    "ok",
+                    "api_key v1",
+                ));
                 if sample {
                     samples.push(secret);
                 }

@@ -297,7 +297,7 @@ pub fn rotate(ctx: &Context, id: &str, request: RotateRequest) -> Result<Issued>
                 entry.version(),
                 request
                     .grace
-                    .map_or("no grace".into(), |g| format!("grace {}s", g.num_seconds())),
+                    .map_or("no grace".into(), |g| format!("grace {}", timefmt::duration(g))),
                 entry.expires_at.map_or("never".into(), timefmt::rfc3339)
             ),
         ));

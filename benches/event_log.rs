@@ -1,0 +1,129 @@
+//! Verify's cost must not grow with the event log: the whole-process time of `apiauth verify`
+//! against a 1,000-key store whose log holds only the keys' 1,000 generate records, then after
+//! 1,000,000 more records. Also times `log --check` over the whole log (it reads and checks
+//! every record).
+//!
+//! Run with `cargo bench --bench event_log`. Figures are medians of repeated runs of the
+//! release binary, timed from spawn to exit.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use apiauth::events::{Action, Durability, Event};
+use apiauth::store::Store;
+use chrono::Utc;
+
+const BIN: &str = env!("CARGO_BIN_EXE_apiauth");
+const RECORDS: usize = 1_000_000;
+
+fn time(dir: &Path, args: &[&str]) -> Duration {
+    let start = Instant::now();
+    let status = Command::new(BIN)
+        .arg("--key-dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("APIAUTH_MASTER_KEY")
+        .env("APIAUTH_CONFIG", dir.join("no-config.toml"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("the apiauth binary runs");
+    let elapsed = start.elapsed();
+    assert!(status.success(), "apiauth {args:?} failed: {status}");
+    elapsed
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn verify_median(dir: &Path, key: &str, runs: usize) -> Duration {
+    for _ in 0..5 {
+        time(dir, &["verify", key, "--json-output"]);
+    }
+    median(
+        (0..runs)
+            .map(|_| time(dir, &["verify", key, "--json-output"]))
+            .collect(),
+    )
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let runs: usize = std::env::var("APIAUTH_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let samples = support::populate(dir.path(), 1_000);
+    let key = samples[0].expose().to_owned();
+
+    let empty_size = std::fs::metadata(dir.path().join("events.log"))
+        .expect("log written")
+        .len();
+    let empty = verify_median(dir.path(), &key, runs);
+
+    let store = Store::new(dir.path(), None);
+    let log = store
+        .events()
+        .expect("the log opens")
+        .expect("the store has a master key");
+    let started = Instant::now();
+    let batch: Vec<Event> = (0..10_000)
+        .map(|i| {
+            Event::new(
+                Utc::now(),
+                Action::Verify,
+                Some(format!("k_{:012x}", i)),
+                "valid",
+                "presented v1 of v1",
+            )
+        })
+        .collect();
+    for _ in 0..RECORDS / batch.len() {
+        log.append(&batch, Durability::Buffered, None)
+            .expect("records appended");
+    }
+    let filled_in = started.elapsed();
+    let size = std::fs::metadata(dir.path().join("events.log"))
+        .expect("log written")
+        .len();
+
+    let full = verify_median(dir.path(), &key, runs);
+    let check = median((0..3).map(|_| time(dir.path(), &["log", "--check"])).collect());
+
+    println!(
+        "apiauth event-log benchmark on {} CPU(s), 1,000 keys\n",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    println!("| log | size | verify median |");
+    println!("|---|---:|---:|");
+    println!("| 1,000 records | {:.1} MiB | {} |", empty_size as f64 / (1024.0 * 1024.0), ms(empty));
+    println!(
+        "| {} records | {:.0} MiB | {} |",
+        RECORDS + 1_000,
+        size as f64 / (1024.0 * 1024.0),
+        ms(full)
+    );
+    println!(
+        "\nverify with the long log: {:+.1}% against the short one (target: within 10%)",
+        (full.as_secs_f64() / empty.as_secs_f64() - 1.0) * 100.0
+    );
+    println!(
+        "log --check over {} records: {} (median of 3); appending the million took {:.1} s",
+        RECORDS + 1_000,
+        ms(check),
+        filled_in.as_secs_f64()
+    );
+}
