@@ -46,6 +46,20 @@ pub fn display(text: &str) -> Cow<'_, str> {
     )
 }
 
+/// Like [`display`], but keeps line feeds: for multi-line messages (such as the command-line
+/// parser's errors, which quote the arguments they refuse).
+pub fn display_lines(text: &str) -> Cow<'_, str> {
+    let unsafe_here = |c: char| c != '\n' && is_unsafe(c);
+    if !text.chars().any(unsafe_here) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| if unsafe_here(c) { REPLACEMENT } else { c })
+            .collect(),
+    )
+}
+
 /// Escapes every unsafe character of an already serialized JSON document as `\uXXXX`.
 ///
 /// `serde_json` escapes C0 controls but writes C1 controls, bidi overrides and zero-width
@@ -95,6 +109,14 @@ mod tests {
     fn bidi_and_zero_width_are_replaced() {
         let shown = display("admin\u{202e}gpj.exe\u{200b}\u{2066}\u{feff}");
         assert_eq!(shown, "admin\u{fffd}gpj.exe\u{fffd}\u{fffd}\u{fffd}");
+    }
+
+    #[test]
+    fn multi_line_messages_keep_their_lines_only() {
+        assert_eq!(
+            display_lines("error: bad '\u{1b}[31m'\n\nUsage: x\r"),
+            "error: bad '\u{fffd}[31m'\n\nUsage: x\u{fffd}"
+        );
     }
 
     #[test]

@@ -36,6 +36,7 @@ pub fn populate(dir: &Path, n: usize) -> Vec<SecretString> {
     let mut samples = Vec::new();
     store
         .update(|keystore| {
+            samples.clear();
             for i in 0..n {
                 let secret = crypto::generate_api_key("ak");
                 let sample = i == 0 || i == n / 2 || i + 1 == n;

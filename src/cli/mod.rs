@@ -37,8 +37,15 @@ pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { USAGE } else { OK });
+            // clap quotes the refused argument; it may hold escape sequences, so the message is
+            // sanitized like any other untrusted text (help and version are apiauth's own).
+            let text = e.render().to_string();
+            if e.use_stderr() {
+                output::stderr(&crate::sanitize::display_lines(&text));
+                return ExitCode::from(USAGE);
+            }
+            output::stdout(&text);
+            return ExitCode::SUCCESS;
         }
     };
     let no_color = cli.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());

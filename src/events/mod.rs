@@ -425,6 +425,19 @@ impl EventLog {
                     if let Err(problem) = self.check_line(&buf, &mut at, line_no, &mut visit) {
                         return Ok(report(line_no, problem, at.seq));
                     }
+                    if let Ok(Some(h)) = &head
+                        && h.seq == at.seq
+                        && h.mac != at.mac
+                    {
+                        return Ok(report(
+                            line_no,
+                            format!(
+                                "record {} does not match {HEAD_FILE} (the log or the head was replaced)",
+                                at.seq
+                            ),
+                            at.seq,
+                        ));
+                    }
                 }
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -442,10 +455,6 @@ impl EventLog {
                 format!("{HEAD_FILE} is missing, so a cut-off tail cannot be ruled out"),
                 at.seq,
             ),
-            Ok(Some(h)) if h == at || (h.seq == 0 && at.seq == 0) => CheckReport {
-                records: at.seq,
-                damage: None,
-            },
             Ok(Some(h)) if h.seq > at.seq => report(
                 next,
                 format!(
@@ -456,19 +465,13 @@ impl EventLog {
                 ),
                 at.seq,
             ),
-            Ok(Some(h)) if h.seq == at.seq => report(
-                line_no,
-                format!("the last record does not match {HEAD_FILE} (it was replaced)"),
-                at.seq,
-            ),
-            Ok(Some(h)) => report(
-                (h.seq + 1) as usize,
-                format!(
-                    "{HEAD_FILE} records {} but the log continues to {} (records were added without the master key, or the head was replaced)",
-                    h.seq, at.seq
-                ),
-                at.seq,
-            ),
+            // The record at the head's position matched it (checked above). Records after it
+            // chain correctly, so only a holder of the master key wrote them: a writer that was
+            // stopped between appending and moving the head. The next append moves the head.
+            Ok(Some(_)) => CheckReport {
+                records: at.seq,
+                damage: None,
+            },
         })
     }
 

@@ -124,7 +124,7 @@ pub fn import(ctx: &Context, request: ImportRequest) -> Result<KeyEntry> {
         let entry = imported_entry(
             keystore,
             request.value.expose(),
-            labels,
+            labels.clone(),
             request.expiry,
             default_days,
             now,
@@ -225,8 +225,8 @@ pub fn import_file(ctx: &Context, request: ImportFileRequest) -> Result<Vec<KeyE
             .map_err(|m| Error::invalid("--env", m))?,
         ..Labels::default()
     };
-    let (lines, mut problems) = parse_dotenv(&request.contents);
-    if lines.is_empty() && problems.is_empty() {
+    let (lines, line_problems) = parse_dotenv(&request.contents);
+    if lines.is_empty() && line_problems.is_empty() {
         return Err(Error::invalid(
             "--from-file",
             "the file has no NAME=VALUE lines to import",
@@ -234,6 +234,7 @@ pub fn import_file(ctx: &Context, request: ImportFileRequest) -> Result<Vec<KeyE
     }
     let default_days = ctx.config.default_expiry_days;
     ctx.store.update(|keystore| {
+        let mut problems = line_problems.clone();
         let mut seen: BTreeMap<KeyHash, usize> = BTreeMap::new();
         let mut entries = Vec::with_capacity(lines.len());
         for line in &lines {

@@ -190,11 +190,11 @@ pub fn generate(ctx: &Context, request: GenerateRequest) -> Result<Issued> {
         let mut entry = KeyEntry {
             id: unique_id(keystore),
             kind,
-            name: labels.name,
-            service: labels.service,
-            env: labels.env,
-            scopes: labels.scopes,
-            prefix,
+            name: labels.name.clone(),
+            service: labels.service.clone(),
+            env: labels.env.clone(),
+            scopes: labels.scopes.clone(),
+            prefix: prefix.clone(),
             versions: Vec::new(),
             created_at: now,
             expires_at,
@@ -202,7 +202,7 @@ pub fn generate(ctx: &Context, request: GenerateRequest) -> Result<Issued> {
             revoked_at: None,
             revocation_reason: None,
             rate_limit: labels.rate_limit,
-            claims,
+            claims: claims.clone(),
             imported: false,
         };
         let (secret, version) = issue_value(&entry, 1, now);
@@ -330,7 +330,7 @@ pub fn revoke(ctx: &Context, id: &str, reason: Option<String>) -> Result<Revoked
             });
         }
         entry.revoked_at = Some(now);
-        entry.revocation_reason = reason;
+        entry.revocation_reason = reason.clone();
         for version in &mut entry.versions {
             version.signing_secret = None;
         }

@@ -170,7 +170,19 @@ impl Store {
     /// The events the change records ([`Transaction::record`]) are appended to the event log,
     /// synchronously, before the keystore is written: a change whose record cannot be written
     /// is not applied. If the keystore write then fails, a `failed` record follows.
-    pub fn update<R>(&self, change: impl FnOnce(&mut Transaction) -> Result<R>) -> Result<R> {
+    ///
+    /// When the key directory does not exist yet, `change` first runs against an empty store
+    /// without the lock: if it fails or changes nothing, the directory is not created. Otherwise
+    /// it runs again under the lock, against whatever the store holds by then; `change` must
+    /// therefore depend only on the transaction it is given.
+    pub fn update<R>(&self, mut change: impl FnMut(&mut Transaction) -> Result<R>) -> Result<R> {
+        if matches!(fs::metadata(&self.dir), Err(e) if e.kind() == io::ErrorKind::NotFound) {
+            let mut probe = Transaction::new(0, payload::Raw::default());
+            let result = change(&mut probe)?;
+            if !probe.is_changed() {
+                return Ok(result);
+            }
+        }
         self.ensure_dir()?;
         let _lock = lock::acquire(&self.lock_path(), self.lock_timeout)?;
         self.remove_stale_temp_files();
