@@ -89,10 +89,21 @@ pub fn hint(error: &Error) -> Option<String> {
         Error::Decrypt { .. } => "master.key does not open this keystore: it is the wrong key, \
                                   or the file was modified. Restore the matching master.key or keystore.enc from backup"
             .into(),
-        Error::Format { path, .. } => format!(
-            "the file was damaged or replaced; {}.bak holds the previous generation: cp {0}.bak {0}",
-            path.display()
-        ),
+        Error::Format { path, .. } => {
+            let backup = path.with_extension("enc.bak");
+            if backup.exists() {
+                format!(
+                    "the file was damaged or replaced; {} holds the previous generation: cp {0} {}",
+                    backup.display(),
+                    path.display()
+                )
+            } else {
+                format!(
+                    "the file was damaged or replaced; restore {} from your backup",
+                    path.display()
+                )
+            }
+        }
         Error::Payload { .. } => {
             "this keystore was written by an incompatible apiauth build; use the build that wrote it".into()
         }
