@@ -8,7 +8,7 @@ mod common;
 use std::fs;
 
 use base64::Engine as _;
-use common::{Sandbox, contains_bytes, snapshot};
+use common::{Sandbox, contains_bytes, snapshot, snapshot_all};
 
 #[test]
 fn no_plaintext_in_any_file() {
@@ -40,8 +40,9 @@ fn no_plaintext_in_any_file() {
         imported,
         dotenv_value,
     ];
-    let files = snapshot(&sb.dir);
+    let files = snapshot_all(&sb.dir);
     assert!(files.contains_key("keystore.enc.bak"), "{:?}", files.keys());
+    assert!(files.contains_key("events.log"), "{:?}", files.keys());
     for (name, bytes) in &files {
         for value in values {
             assert!(
@@ -57,7 +58,7 @@ fn no_plaintext_in_any_file() {
         }
     }
     // Nothing else in the sandbox either (no temp file left beside the key directory).
-    for (name, bytes) in snapshot(sb.root()) {
+    for (name, bytes) in snapshot_all(sb.root()) {
         for value in values {
             assert!(!contains_bytes(&bytes, value.as_bytes()), "{name}");
         }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SubsecRound as _, Utc};
 use serde_json::{Map, Value};
 
 use super::Context;
@@ -115,6 +115,15 @@ pub(super) fn expiry_for(
     }
 }
 
+/// A JWT's `exp` claim has whole seconds, so its entry's expiry is cut to whole seconds too:
+/// the token and the entry then expire at the same instant.
+fn whole_seconds_for(kind: KeyKind, at: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    match kind {
+        KeyKind::Jwt => at.map(|t| t.trunc_subsecs(0)),
+        KeyKind::ApiKey => at,
+    }
+}
+
 /// The claims of a token apiauth issues (DESIGN.md §3).
 fn jwt_claims(entry: &KeyEntry, now: DateTime<Utc>) -> Map<String, Value> {
     let mut claims = Map::new();
@@ -186,6 +195,7 @@ pub fn generate(ctx: &Context, request: GenerateRequest) -> Result<Issued> {
         }
     };
     let (expires_at, expiry_days) = expiry_for(request.expiry, default_days, now, false)?;
+    let expires_at = whole_seconds_for(kind, expires_at);
     ctx.store.update(|keystore| {
         let mut entry = KeyEntry {
             id: unique_id(keystore),
@@ -259,7 +269,7 @@ pub fn rotate(ctx: &Context, id: &str, request: RotateRequest) -> Result<Issued>
             Some(expiry) => expiry_for(Some(expiry), None, now, false)?,
             None => expiry_for(None, entry.expiry_days, now, false)?,
         };
-        entry.expires_at = expires_at;
+        entry.expires_at = whole_seconds_for(entry.kind, expires_at);
         entry.expiry_days = expiry_days;
         let (secret, version) = issue_value(&entry, entry.version() + 1, now);
         if keystore.find_hash(&version.hash).is_some() {

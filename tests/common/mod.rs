@@ -155,6 +155,13 @@ pub type Snapshot = BTreeMap<String, Vec<u8>>;
 /// Reads every file under `dir` except the event log's (`events.*`), which records failed
 /// attempts too and is covered by its own tests; an absent directory is an empty snapshot.
 pub fn snapshot(dir: &Path) -> Snapshot {
+    let mut all = snapshot_all(dir);
+    all.retain(|name, _| !name.starts_with("events."));
+    all
+}
+
+/// Reads every file under `dir`, the event log's included.
+pub fn snapshot_all(dir: &Path) -> Snapshot {
     let mut out = Snapshot::new();
     fn walk(base: &Path, dir: &Path, out: &mut Snapshot) {
         let Ok(entries) = std::fs::read_dir(dir) else {
@@ -171,9 +178,6 @@ pub fn snapshot(dir: &Path) -> Snapshot {
                     .expect("under base")
                     .to_string_lossy()
                     .into_owned();
-                if name.starts_with("events.") {
-                    continue;
-                }
                 out.insert(name, std::fs::read(&path).expect("read a file"));
             }
         }
