@@ -35,7 +35,15 @@ pub fn exit_code(error: &Error) -> u8 {
 /// What to do about an error, when there is something to say.
 pub fn hint(error: &Error) -> Option<String> {
     Some(match error {
-        Error::Io { source, .. } if source.raw_os_error() == Some(28) => {
+        Error::NotRecorded(cause) => {
+            return Some(hint(cause).unwrap_or_else(|| {
+                "the keystore was not changed; run apiauth log --check".to_owned()
+            }));
+        }
+        Error::Io { source, .. }
+            if source.kind() == std::io::ErrorKind::StorageFull
+                || source.kind() == std::io::ErrorKind::QuotaExceeded =>
+        {
             "the disk is full; free some space and run the command again. The keystore was not changed.".into()
         }
         Error::Io { source, path, .. }
@@ -47,7 +55,7 @@ pub fn hint(error: &Error) -> Option<String> {
             )
         }
         Error::Io { source, .. } if source.kind() == std::io::ErrorKind::ReadOnlyFilesystem => {
-            "the key directory is on a read-only file system; use a writable --key-dir".into()
+            "the key directory is on a read-only file system; use a writable --key-dir. The keystore was not changed.".into()
         }
         Error::NotADirectory { .. } => {
             "--key-dir / APIAUTH_HOME must name a directory (it is created if missing)".into()

@@ -1,0 +1,207 @@
+//! A hostile environment gets a clear error, the documented exit code, and an intact keystore:
+//! a full disk, a read-only key directory, a key directory path that is a file, and a lock held
+//! by a stopped process.
+//!
+//! The disk and read-only cases mount a small tmpfs, which needs root (or CAP_SYS_ADMIN); where
+//! mounting is not allowed they say so and check nothing else.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{Sandbox, assert_unchanged};
+
+/// A tmpfs mounted for one test, unmounted when dropped.
+struct Tmpfs {
+    path: PathBuf,
+    _holder: tempfile::TempDir,
+}
+
+impl Tmpfs {
+    fn mount(size: &str) -> Option<Tmpfs> {
+        let holder = tempfile::tempdir().expect("mount point");
+        let path = holder.path().join("fs");
+        std::fs::create_dir(&path).expect("mount point dir");
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size},mode=0700"), "tmpfs"])
+            .arg(&path)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            eprintln!("cannot mount a tmpfs here (not root?): this check did not run");
+            return None;
+        }
+        Some(Tmpfs {
+            path,
+            _holder: holder,
+        })
+    }
+
+    fn remount_read_only(&self) {
+        let status = Command::new("mount")
+            .args(["-o", "remount,ro"])
+            .arg(&self.path)
+            .status()
+            .expect("mount runs");
+        assert!(status.success(), "remount read-only");
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.path).status();
+    }
+}
+
+/// A sandbox whose key directory is `dir` (on the mounted file system).
+fn sandbox_in(dir: &Path) -> Sandbox {
+    let mut sb = Sandbox::new();
+    sb.dir = dir.to_owned();
+    sb
+}
+
+fn fill(dir: &Path) -> PathBuf {
+    let filler = dir.join("filler");
+    let mut file = std::fs::File::create(&filler).expect("filler");
+    let block = vec![0xA5u8; 4096];
+    while std::io::Write::write_all(&mut file, &block).is_ok() {}
+    let _ = file.sync_all();
+    filler
+}
+
+#[test]
+fn a_full_disk_is_a_clear_error_and_loses_nothing() {
+    let Some(fs) = Tmpfs::mount("512k") else {
+        return;
+    };
+    let sb = sandbox_in(&fs.path.join("keys"));
+    let first = sb.api_key("first", "svc", &[]);
+    sb.api_key("second", "svc", &[]);
+    let filler = fill(&fs.path);
+    let before = sb.snapshot();
+
+    for args in [
+        vec!["generate", "api-key", "-n", "third", "-s", "svc"],
+        vec!["rotate", first.id.as_str()],
+        vec!["revoke", first.id.as_str()],
+    ] {
+        let out = sb.cmd(&args).run();
+        assert_eq!(out.code, 3, "{args:?} on a full disk: {}", out.stderr);
+        assert!(
+            out.stderr.contains("No space left") && out.stderr.contains("disk is full"),
+            "{args:?} says the disk is full and what to do: {}",
+            out.stderr
+        );
+        assert_unchanged(&before, &sb.snapshot(), "full disk");
+    }
+    // Reads still work, and verify still answers (its record may or may not fit).
+    assert_eq!(sb.ids().len(), 2);
+    let out = sb.cmd(["verify", "-j"]).stdin(first.value.as_str()).run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+
+    std::fs::remove_file(filler).expect("space freed");
+    let out = sb
+        .cmd(["generate", "api-key", "-n", "third", "-s", "svc"])
+        .run();
+    assert_eq!(out.code, 0, "writes work again once there is space: {}", out.stderr);
+    assert_eq!(sb.ids().len(), 3);
+    let check = sb.cmd(["log", "--check"]).run();
+    assert_eq!(check.code, 0, "{}", check.stdout);
+}
+
+#[test]
+fn a_read_only_key_directory_refuses_writes_and_still_reads() {
+    let Some(fs) = Tmpfs::mount("1m") else {
+        return;
+    };
+    let sb = sandbox_in(&fs.path.join("keys"));
+    let key = sb.api_key("kept", "svc", &[]);
+    let before = sb.snapshot();
+    fs.remount_read_only();
+
+    let out = sb
+        .cmd(["generate", "api-key", "-n", "new", "-s", "svc"])
+        .run();
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("Read-only file system") && out.stderr.contains("read-only"),
+        "names the cause and the fix: {}",
+        out.stderr
+    );
+    assert_unchanged(&before, &sb.snapshot(), "read-only");
+    assert_eq!(sb.ids(), vec![key.id.clone()]);
+    assert_eq!(sb.verdict(&key.value), "valid");
+}
+
+#[test]
+fn a_key_directory_that_is_a_file_is_a_clear_error() {
+    let sb = Sandbox::new();
+    let file = sb.root().join("not-a-dir");
+    std::fs::write(&file, b"just a file").expect("file");
+    let sb = sandbox_in(&file);
+    for args in [
+        vec!["list"],
+        vec!["generate", "api-key", "-n", "x", "-s", "y"],
+        vec!["verify", "ak_anything"],
+    ] {
+        let out = sb.cmd(&args).run();
+        assert_eq!(out.code, 3, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains("is not a directory"), "{}", out.stderr);
+        assert!(out.stderr.contains("--key-dir"), "says what to do: {}", out.stderr);
+    }
+    assert_eq!(std::fs::read(&file).expect("still a file"), b"just a file");
+}
+
+#[test]
+fn a_lock_held_by_a_stopped_process_times_out_clearly() {
+    let sb = Sandbox::new();
+    let key = sb.api_key("kept", "svc", &[]);
+    let before = sb.snapshot();
+    // `flock` holds the writers' lock and runs `sleep`; the pair is then stopped.
+    let mut holder = Command::new("flock")
+        .arg("-o")
+        .arg(sb.file("keystore.lock"))
+        .args(["sleep", "60"])
+        .spawn()
+        .expect("flock (util-linux) is installed");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let probe = std::fs::File::open(sb.file("keystore.lock")).expect("lock file");
+        match fs4::FileExt::try_lock(&probe) {
+            Err(fs4::TryLockError::WouldBlock) => break,
+            _ => {
+                assert!(std::time::Instant::now() < deadline, "flock took the lock");
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+        }
+    }
+    let stop = |signal: &str| {
+        Command::new("kill")
+            .args([signal, &holder.id().to_string()])
+            .status()
+            .expect("kill runs");
+    };
+    stop("-STOP");
+
+    let out = sb
+        .cmd(["generate", "api-key", "-n", "blocked", "-s", "svc"])
+        .env("APIAUTH_LOCK_TIMEOUT", "0.5")
+        .run();
+    stop("-CONT");
+    let _ = holder.kill();
+    let _ = holder.wait();
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("locked by another apiauth process")
+            && out.stderr.contains("APIAUTH_LOCK_TIMEOUT"),
+        "{}",
+        out.stderr
+    );
+    assert_unchanged(&before, &sb.snapshot(), "locked");
+    assert_eq!(sb.verdict(&key.value), "valid", "readers are not blocked");
+    let again = sb
+        .cmd(["generate", "api-key", "-n", "after", "-s", "svc"])
+        .run();
+    assert_eq!(again.code, 0, "the lock is free once its holder is gone: {}", again.stderr);
+}
