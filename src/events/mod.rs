@@ -611,6 +611,12 @@ pub fn note_failed_unlock(dir: &Path, time: DateTime<Utc>, detail: &str) {
     if !dir.is_dir() {
         return;
     }
+    // A flood of failures (a gateway with the wrong key) must not fill the disk: past 64 KiB of
+    // unfolded notes, more of the same add nothing an investigator needs.
+    let full = fs::metadata(dir.join(PENDING_FILE)).is_ok_and(|m| m.len() > 64 * 1024);
+    if full {
+        return;
+    }
     let event = Event::new(time, Action::UnlockFailed, None, "failed", detail);
     let clean = |s: &str| s.replace(['\t', '\n', '\r'], " ");
     let line = format!(
