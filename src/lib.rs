@@ -27,5 +27,6 @@ pub mod paths;
 pub mod sanitize;
 pub mod store;
 pub mod timefmt;
+pub mod tui;
 
 pub use error::{Error, Result};

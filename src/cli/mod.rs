@@ -68,8 +68,10 @@ pub fn main() -> ExitCode {
         Some(Command::HoldClipboard(a)) => return copy::hold(a.seconds),
         Some(command) => command,
         None if interactive => {
-            let _ = Cli::command().print_help();
-            return ExitCode::SUCCESS;
+            return match context(cli.key_dir).and_then(|ctx| crate::tui::run(ctx, no_color)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => report::report(&error, err),
+            };
         }
         None => {
             output::stderr(&format!(

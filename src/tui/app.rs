@@ -1,0 +1,344 @@
+//! The app's state: plain data that the views read and [`App::update`] changes. Loading the
+//! keystore runs on a worker thread (or inline, for tests and benchmarks) and comes back as a
+//! [`Message::Loaded`].
+
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use crossterm::event::Event;
+use ratatui::layout::{Position, Rect};
+use zeroize::Zeroizing;
+
+use crate::error::Result;
+use crate::ops::Context;
+
+use super::copy::{self, ClipboardKind, OpenBoard};
+use super::data::Snapshot;
+use super::keys::Keymap;
+use super::list::KeyList;
+use super::message::Message;
+use super::popups::generate::GenerateForm;
+use super::popups::import::ImportForm;
+use super::popups::revoke::RevokeForm;
+use super::popups::rotate::RotateForm;
+use super::popups::secret::SecretPopup;
+use super::theme::Theme;
+use super::{form, layout, popups};
+
+/// How the keystore is loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Loading {
+    /// On a worker thread; the result arrives through [`App::poll_background`].
+    Background,
+    /// Right away, inside the call that asks for it (tests, benchmarks).
+    Inline,
+}
+
+/// What the TUI is started with.
+pub struct Settings {
+    /// Key bindings.
+    pub keymap: Keymap,
+    /// Whether to use colours.
+    pub color: bool,
+    /// Where `c` and `y` copy to.
+    pub clipboard: ClipboardKind,
+    /// How the keystore is loaded.
+    pub loading: Loading,
+}
+
+/// The two views `Tab` switches between.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum View {
+    Keys,
+    Dashboard,
+}
+
+/// The popup on top, if any.
+#[derive(Debug)]
+pub(crate) enum Modal {
+    Help { scroll: usize },
+    Generate(GenerateForm),
+    Import(ImportForm),
+    Rotate(RotateForm),
+    Revoke(RevokeForm),
+    Secret(Box<SecretPopup>),
+}
+
+impl Modal {
+    pub fn form(&self) -> Option<&form::Form> {
+        match self {
+            Modal::Generate(g) => Some(&g.form),
+            Modal::Import(i) => Some(&i.form),
+            Modal::Rotate(r) => Some(&r.form),
+            Modal::Revoke(r) => Some(&r.form),
+            Modal::Help { .. } | Modal::Secret(_) => None,
+        }
+    }
+}
+
+/// How a notice in the status bar looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Level {
+    Info,
+    Warning,
+}
+
+/// A short message in the status bar.
+#[derive(Debug, Clone)]
+pub(crate) struct Notice {
+    pub text: String,
+    pub level: Level,
+    pub until: Instant,
+}
+
+/// A list cursor with its window (the dashboard's "needs action" list).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Cursor {
+    pub position: usize,
+    pub offset: usize,
+}
+
+/// Loads of the keystore in flight.
+struct Loader {
+    mode: Loading,
+    tx: Sender<Result<Snapshot>>,
+    rx: Receiver<Result<Snapshot>>,
+    busy: bool,
+    again: bool,
+}
+
+/// How often the keystore file's generation is checked for changes by other processes.
+pub(crate) const POLL: Duration = Duration::from_millis(500);
+/// How long after a failed load it is tried again.
+pub(crate) const RETRY: Duration = Duration::from_secs(5);
+/// How old the statuses may get (a key may expire while the TUI is open) before a reload.
+pub(crate) const REFRESH: chrono::Duration = chrono::Duration::seconds(60);
+
+/// An empty filter line.
+pub(crate) fn filter_input() -> form::TextInput {
+    form::TextInput::new(200)
+}
+
+/// The terminal UI's state.
+pub struct App {
+    pub(crate) ctx: Context,
+    pub(crate) keymap: Keymap,
+    pub(crate) theme: Theme,
+    pub(crate) clipboard: ClipboardKind,
+    pub(crate) open_board: OpenBoard,
+    /// Keeps the system clipboard open while it serves a copied id.
+    pub(crate) id_board: Option<Box<dyn copy::Board>>,
+    loader: Loader,
+    pub(crate) list: KeyList,
+    /// Whether a load has succeeded yet.
+    pub(crate) loaded: bool,
+    /// The last load's error, with its hint.
+    pub(crate) load_error: Option<String>,
+    /// A generation whose load failed: not loaded again until the file changes or
+    /// `retry_at` comes.
+    pub(crate) failed_generation: Option<u64>,
+    pub(crate) retry_at: Option<Instant>,
+    /// The file changed under us: say so when the reload arrives.
+    pub(crate) external_change: bool,
+    pub(crate) now: DateTime<Utc>,
+    pub(crate) instant: Instant,
+    pub(crate) last_poll: Instant,
+    pub(crate) view: View,
+    pub(crate) zoomed: bool,
+    pub(crate) filtering: bool,
+    /// The filter as typed.
+    pub(crate) filter: form::TextInput,
+    pub(crate) dash: Cursor,
+    pub(crate) modal: Option<Modal>,
+    pub(crate) notice: Option<Notice>,
+    pub(crate) size: Rect,
+    pub(crate) quit: bool,
+    /// Bytes for the terminal that are not drawing (OSC 52), written by the event loop.
+    pub(crate) output: Vec<Zeroizing<String>>,
+}
+
+impl App {
+    /// A new app over `ctx`. Nothing is loaded until [`App::reload`].
+    pub fn new(ctx: Context, settings: Settings) -> App {
+        let (tx, rx) = mpsc::channel();
+        let now = ctx.clock.now();
+        let instant = Instant::now();
+        App {
+            ctx,
+            keymap: settings.keymap,
+            theme: Theme::new(settings.color),
+            clipboard: settings.clipboard,
+            open_board: copy::system_board(),
+            id_board: None,
+            loader: Loader {
+                mode: settings.loading,
+                tx,
+                rx,
+                busy: false,
+                again: false,
+            },
+            list: KeyList::default(),
+            loaded: false,
+            load_error: None,
+            failed_generation: None,
+            retry_at: None,
+            external_change: false,
+            now,
+            instant,
+            last_poll: instant,
+            view: View::Keys,
+            zoomed: false,
+            filtering: false,
+            filter: filter_input(),
+            dash: Cursor::default(),
+            modal: None,
+            notice: None,
+            size: Rect::new(0, 0, 80, 24),
+            quit: false,
+            output: Vec::new(),
+        }
+    }
+
+    /// Reads the keystore again: at once when loading inline, on a worker thread otherwise
+    /// (one at a time; a reload asked for meanwhile runs when it is done).
+    pub fn reload(&mut self) {
+        match self.loader.mode {
+            Loading::Inline => {
+                let loaded = Snapshot::load(&self.ctx);
+                self.update(Message::Loaded(Box::new(loaded)));
+            }
+            Loading::Background if self.loader.busy => self.loader.again = true,
+            Loading::Background => {
+                self.loader.busy = true;
+                let ctx = self.ctx.clone();
+                let tx = self.loader.tx.clone();
+                std::thread::spawn(move || {
+                    let _ = tx.send(Snapshot::load(&ctx));
+                });
+            }
+        }
+    }
+
+    pub(crate) fn loading(&self) -> bool {
+        self.loader.busy
+    }
+
+    /// Applies loads that have finished; true when one did.
+    pub fn poll_background(&mut self) -> bool {
+        let mut any = false;
+        while let Ok(loaded) = self.loader.rx.try_recv() {
+            any = true;
+            self.finish_load(loaded);
+        }
+        any
+    }
+
+    /// Waits up to `timeout` for a load in flight, and applies it.
+    pub fn wait_for_load(&mut self, timeout: Duration) -> bool {
+        if !self.loader.busy {
+            return false;
+        }
+        match self.loader.rx.recv_timeout(timeout) {
+            Ok(loaded) => {
+                self.finish_load(loaded);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    fn finish_load(&mut self, loaded: Result<Snapshot>) {
+        self.loader.busy = false;
+        self.update(Message::Loaded(Box::new(loaded)));
+        if std::mem::take(&mut self.loader.again) {
+            self.reload();
+        }
+    }
+
+    /// Turns a terminal event into a message and applies it.
+    pub fn handle_event(&mut self, event: Event) {
+        if let Some(message) = self.message_for(event) {
+            self.update(message);
+        }
+    }
+
+    /// Lets time pass: countdowns, notices, and the check for changes by other processes.
+    pub fn tick(&mut self, now: Instant) {
+        self.update(Message::Tick(now));
+    }
+
+    /// The context the app acts through.
+    pub fn context(&self) -> &Context {
+        &self.ctx
+    }
+
+    /// Whether the user asked to quit.
+    pub fn should_quit(&self) -> bool {
+        self.quit
+    }
+
+    /// Takes what must be written to the terminal besides the drawing (OSC 52 sequences).
+    pub fn take_terminal_output(&mut self) -> Vec<Zeroizing<String>> {
+        std::mem::take(&mut self.output)
+    }
+
+    /// Where the terminal cursor goes (in a text field being edited), for a frame of `area`.
+    pub fn cursor(&self, area: Rect) -> Option<Position> {
+        if let Some(form) = self.modal.as_ref().and_then(Modal::form) {
+            return super::views::form::cursor(form, area, &self.theme);
+        }
+        if self.modal.is_none() && self.filtering {
+            let line = layout::screen(area, true).filter?;
+            let col = 1 + self.filter.cursor() as u16;
+            return Some(Position::new(
+                (line.x + col).min(line.right().saturating_sub(1)),
+                line.y,
+            ));
+        }
+        None
+    }
+
+    /// Whether the filter line shows.
+    pub(crate) fn filter_line(&self) -> bool {
+        self.filtering || !self.list.query().is_empty()
+    }
+
+    /// The screen's parts for the current size.
+    pub(crate) fn screen(&self) -> layout::Screen {
+        layout::screen(self.size, self.filter_line())
+    }
+
+    /// Whether the keys view shows the error banner (a reload failed; older data shows).
+    pub(crate) fn banner(&self) -> bool {
+        self.loaded && self.load_error.is_some()
+    }
+
+    pub(crate) fn keys_layout(&self) -> layout::Keys {
+        layout::keys(self.screen().body, self.banner(), self.zoomed)
+    }
+
+    /// Rows of the table that fit on screen.
+    pub(crate) fn table_height(&self) -> usize {
+        usize::from(layout::table_rows(self.keys_layout().table).height)
+    }
+
+    /// Rows of the dashboard's "needs action" list that fit on screen.
+    pub(crate) fn actions_height(&self) -> usize {
+        usize::from(layout::action_rows(layout::dashboard(self.screen().body).actions).height)
+    }
+
+    /// Lines of help that fit on screen.
+    pub(crate) fn help_length(&self) -> usize {
+        popups::help::length(&self.keymap, &self.theme, self.size.width)
+    }
+
+    pub(crate) fn notify(&mut self, level: Level, text: impl Into<String>) {
+        let secs = if level == Level::Info { 5 } else { 10 };
+        self.notice = Some(Notice {
+            text: text.into(),
+            level,
+            until: self.instant + Duration::from_secs(secs),
+        });
+    }
+}

@@ -1,0 +1,593 @@
+//! The key map as data: one table of bindings (mode, action, default keys, description) that
+//! drives the key handlers, the `?` help overlay, the status bar hints and the key table in
+//! `docs/tui.md`, so none of them can drift from the others.
+//!
+//! Users rebind actions in `config.toml` (`[keys]`, action name → one key or a list). An
+//! unknown action, an unknown key name, a key bound to two actions of the same mode, or a
+//! printable key bound in a mode where it is needed for typing is refused at start-up.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::config::KeySpec;
+
+/// Where a binding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Mode {
+    /// The key table and the audit dashboard.
+    Browse,
+    /// Typing a filter.
+    Filter,
+    /// A form (generate, import, rotate, revoke).
+    Form,
+    /// The one-time secret display.
+    Secret,
+    /// The "saved it?" question before the secret is dropped.
+    Confirm,
+    /// The help overlay.
+    Help,
+}
+
+impl Mode {
+    /// Every mode, in the order help lists them.
+    pub const ALL: [Mode; 6] = [
+        Mode::Browse,
+        Mode::Filter,
+        Mode::Form,
+        Mode::Secret,
+        Mode::Confirm,
+        Mode::Help,
+    ];
+
+    /// The heading used in help and in the docs.
+    pub fn title(self) -> &'static str {
+        match self {
+            Mode::Browse => "Keys table and audit dashboard",
+            Mode::Filter => "Filter",
+            Mode::Form => "Forms",
+            Mode::Secret => "One-time secret display",
+            Mode::Confirm => "\"Saved it?\"",
+            Mode::Help => "Help",
+        }
+    }
+
+    /// Whether printable keys type text in this mode (so they cannot be bound).
+    fn types_text(self) -> bool {
+        matches!(self, Mode::Filter | Mode::Form)
+    }
+}
+
+/// Something a key can do. The name is what `config.toml` uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[allow(missing_docs)]
+pub enum Action {
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Filter,
+    ClearFilter,
+    Sort,
+    SortReverse,
+    SwitchView,
+    Open,
+    Generate,
+    Import,
+    Rotate,
+    Revoke,
+    CopyId,
+    Help,
+    Quit,
+    FilterKeep,
+    FilterClear,
+    NextField,
+    PrevField,
+    Submit,
+    Cancel,
+    Reveal,
+    Copy,
+    Dismiss,
+    Confirm,
+    Back,
+    CloseHelp,
+}
+
+/// One row of the key map.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    /// Where it applies.
+    pub mode: Mode,
+    /// What it does.
+    pub action: Action,
+    /// The name used in `config.toml`.
+    pub name: &'static str,
+    /// Default keys, in the syntax of `config.toml`.
+    pub keys: &'static [&'static str],
+    /// What it does, for help and the docs.
+    pub description: &'static str,
+    /// A one-word label for the status bar, when it belongs there.
+    pub hint: Option<&'static str>,
+}
+
+const fn bind(
+    mode: Mode,
+    action: Action,
+    name: &'static str,
+    keys: &'static [&'static str],
+    description: &'static str,
+    hint: Option<&'static str>,
+) -> Binding {
+    Binding {
+        mode,
+        action,
+        name,
+        keys,
+        description,
+        hint,
+    }
+}
+
+use Action as A;
+use Mode as M;
+
+/// The default key map (DESIGN.md §5).
+#[rustfmt::skip]
+pub const BINDINGS: &[Binding] = &[
+    bind(M::Browse, A::Up, "up", &["k", "up"], "move up", None),
+    bind(M::Browse, A::Down, "down", &["j", "down"], "move down", None),
+    bind(M::Browse, A::PageUp, "page_up", &["pgup"], "move up a page", None),
+    bind(M::Browse, A::PageDown, "page_down", &["pgdn"], "move down a page", None),
+    bind(M::Browse, A::Top, "top", &["home", "g"], "go to the first key", None),
+    bind(M::Browse, A::Bottom, "bottom", &["end", "G"], "go to the last key", None),
+    bind(M::Browse, A::Filter, "filter", &["/"], "filter as you type", Some("filter")),
+    bind(M::Browse, A::ClearFilter, "clear_filter", &["esc"], "clear the filter", None),
+    bind(M::Browse, A::Sort, "sort", &["s"], "sort by expiry/name/service/status", Some("sort")),
+    bind(M::Browse, A::SortReverse, "sort_reverse", &["S"], "reverse the sort order", None),
+    bind(M::Browse, A::SwitchView, "switch_view", &["tab"], "switch view: keys ⇄ audit", Some("view")),
+    bind(M::Browse, A::Open, "open", &["enter"], "details; on the dashboard: go to key", Some("details")),
+    bind(M::Browse, A::Generate, "generate", &["n"], "generate an API key or JWT", Some("new")),
+    bind(M::Browse, A::Import, "import", &["i"], "import an existing key", Some("import")),
+    bind(M::Browse, A::Rotate, "rotate", &["r"], "rotate the selected key", Some("rotate")),
+    bind(M::Browse, A::Revoke, "revoke", &["x"], "revoke the selected key", Some("revoke")),
+    bind(M::Browse, A::CopyId, "copy_id", &["y"], "copy the selected key's id", Some("copy id")),
+    bind(M::Browse, A::Help, "help", &["?"], "show every key binding", Some("help")),
+    bind(M::Browse, A::Quit, "quit", &["q", "ctrl-c"], "quit", Some("quit")),
+    bind(M::Filter, A::FilterKeep, "filter_keep", &["enter"], "keep the filter, back to the table", Some("keep")),
+    bind(M::Filter, A::FilterClear, "filter_clear", &["esc"], "clear the filter, back to the table", Some("clear")),
+    bind(M::Form, A::NextField, "next_field", &["tab", "down"], "next field", Some("next")),
+    bind(M::Form, A::PrevField, "prev_field", &["shift-tab", "up"], "previous field", Some("back")),
+    bind(M::Form, A::Submit, "submit", &["enter"], "submit", Some("submit")),
+    bind(M::Form, A::Cancel, "cancel", &["esc", "ctrl-c"], "cancel; nothing is changed", Some("cancel")),
+    bind(M::Secret, A::Reveal, "reveal", &["v"], "reveal or mask the value", Some("reveal")),
+    bind(M::Secret, A::Copy, "copy", &["c"], "copy the value to the clipboard", Some("copy")),
+    bind(M::Secret, A::Dismiss, "dismiss", &["enter"], "done (asks \"saved it?\" first)", Some("done")),
+    bind(M::Confirm, A::Confirm, "confirm", &["enter", "y"], "yes: drop the value for good", Some("yes")),
+    bind(M::Confirm, A::Back, "back", &["esc", "n"], "no: back to the value", Some("back")),
+    bind(M::Help, A::CloseHelp, "close_help", &["esc", "?", "q"], "close help", Some("close")),
+];
+
+/// A key with its modifiers, as the key map compares them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    code: KeyCode,
+    mods: KeyModifiers,
+}
+
+/// Names of the keys that are not single characters, as written in `config.toml`.
+const NAMED: &[(&str, KeyCode)] = &[
+    ("up", KeyCode::Up),
+    ("down", KeyCode::Down),
+    ("left", KeyCode::Left),
+    ("right", KeyCode::Right),
+    ("pgup", KeyCode::PageUp),
+    ("pageup", KeyCode::PageUp),
+    ("pgdn", KeyCode::PageDown),
+    ("pagedown", KeyCode::PageDown),
+    ("home", KeyCode::Home),
+    ("end", KeyCode::End),
+    ("enter", KeyCode::Enter),
+    ("return", KeyCode::Enter),
+    ("esc", KeyCode::Esc),
+    ("escape", KeyCode::Esc),
+    ("tab", KeyCode::Tab),
+    ("backtab", KeyCode::BackTab),
+    ("backspace", KeyCode::Backspace),
+    ("delete", KeyCode::Delete),
+    ("del", KeyCode::Delete),
+    ("insert", KeyCode::Insert),
+    ("space", KeyCode::Char(' ')),
+];
+
+impl Key {
+    /// The key of a terminal event, with Shift folded into the character (`S`, not
+    /// `shift-s`) and into `shift-tab`.
+    pub fn from_event(event: &KeyEvent) -> Key {
+        Key::new(event.code, event.modifiers)
+    }
+
+    fn new(code: KeyCode, mods: KeyModifiers) -> Key {
+        let mut mods = mods & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        let code = match code {
+            KeyCode::Char(c) => {
+                mods.remove(KeyModifiers::SHIFT);
+                if mods.contains(KeyModifiers::CONTROL) {
+                    KeyCode::Char(c.to_ascii_lowercase())
+                } else {
+                    KeyCode::Char(c)
+                }
+            }
+            KeyCode::BackTab => {
+                mods.remove(KeyModifiers::SHIFT);
+                KeyCode::BackTab
+            }
+            KeyCode::Tab if mods.contains(KeyModifiers::SHIFT) => {
+                mods.remove(KeyModifiers::SHIFT);
+                KeyCode::BackTab
+            }
+            other => other,
+        };
+        Key { code, mods }
+    }
+
+    /// Parses a key as written in `config.toml`: a single character (`j`, `G`, `?`), a name
+    /// (`down`, `pgdn`, `enter`, `esc`, `tab`, `space`, `f1`…`f12`, …), optionally after
+    /// `ctrl-`, `alt-` or `shift-` (`ctrl-n`, `shift-tab`).
+    pub fn parse(text: &str) -> Result<Key, String> {
+        let mut rest = text.trim();
+        let mut mods = KeyModifiers::NONE;
+        loop {
+            let lower = rest.to_ascii_lowercase();
+            let (flag, len) = if lower.starts_with("ctrl-") {
+                (KeyModifiers::CONTROL, 5)
+            } else if lower.starts_with("alt-") {
+                (KeyModifiers::ALT, 4)
+            } else if lower.starts_with("shift-") {
+                (KeyModifiers::SHIFT, 6)
+            } else {
+                break;
+            };
+            if rest.len() == len {
+                break;
+            }
+            mods |= flag;
+            rest = &rest[len..];
+        }
+        let mut chars = rest.chars();
+        let code = match (chars.next(), chars.next()) {
+            (Some(c), None) if !c.is_control() && !c.is_whitespace() => {
+                if mods.contains(KeyModifiers::SHIFT) {
+                    KeyCode::Char(c.to_ascii_uppercase())
+                } else {
+                    KeyCode::Char(c)
+                }
+            }
+            _ => {
+                let lower = rest.to_ascii_lowercase();
+                if let Some((_, code)) = NAMED.iter().find(|(name, _)| *name == lower) {
+                    *code
+                } else if let Some(n) = lower
+                    .strip_prefix('f')
+                    .and_then(|n| n.parse::<u8>().ok())
+                    .filter(|n| (1..=12).contains(n))
+                {
+                    KeyCode::F(n)
+                } else {
+                    return Err(format!(
+                        "unknown key '{}': use a single character (j, G, ?) or one of {}, f1-f12, \
+                         optionally after ctrl-, alt- or shift-",
+                        crate::sanitize::display(text),
+                        NAMED
+                            .iter()
+                            .map(|(name, _)| *name)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
+            }
+        };
+        Ok(Key::new(code, mods))
+    }
+
+    /// The key code and modifiers, as a terminal event carries them.
+    pub fn parts(self) -> (KeyCode, KeyModifiers) {
+        (self.code, self.mods)
+    }
+
+    /// A printable character with no Ctrl or Alt: text in a text field.
+    pub fn is_text(self) -> bool {
+        matches!(self.code, KeyCode::Char(_))
+            && !self
+                .mods
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.mods.contains(KeyModifiers::CONTROL) {
+            f.write_str("ctrl-")?;
+        }
+        if self.mods.contains(KeyModifiers::ALT) {
+            f.write_str("alt-")?;
+        }
+        if self.mods.contains(KeyModifiers::SHIFT) {
+            f.write_str("shift-")?;
+        }
+        match self.code {
+            KeyCode::Char(' ') => f.write_str("space"),
+            KeyCode::Char(c) => write!(f, "{c}"),
+            KeyCode::BackTab => f.write_str("shift-tab"),
+            KeyCode::F(n) => write!(f, "f{n}"),
+            code => {
+                let name = NAMED
+                    .iter()
+                    .find(|(_, c)| *c == code)
+                    .map_or("?", |(name, _)| *name);
+                f.write_str(name)
+            }
+        }
+    }
+}
+
+/// The key map in force: the defaults with the user's `[keys]` applied.
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    lookup: HashMap<(Mode, Key), Action>,
+    keys: HashMap<Action, Vec<Key>>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        Keymap::from_config(&BTreeMap::new()).expect("the default key map is valid")
+    }
+}
+
+impl Keymap {
+    /// The defaults with `overrides` (action name → keys) applied. An override replaces all
+    /// default keys of its action.
+    pub fn from_config(overrides: &BTreeMap<String, KeySpec>) -> Result<Keymap, String> {
+        for name in overrides.keys() {
+            if !BINDINGS.iter().any(|b| b.name == name) {
+                return Err(format!(
+                    "unknown action '{}'; the actions are: {}",
+                    crate::sanitize::display(name),
+                    BINDINGS
+                        .iter()
+                        .map(|b| b.name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
+        let mut lookup = HashMap::new();
+        let mut keys = HashMap::new();
+        for binding in BINDINGS {
+            let texts: Vec<&str> = match overrides.get(binding.name) {
+                Some(spec) => spec.keys(),
+                None => binding.keys.to_vec(),
+            };
+            if texts.is_empty() {
+                return Err(format!("action '{}' has an empty key list", binding.name));
+            }
+            let mut parsed = Vec::with_capacity(texts.len());
+            for text in texts {
+                let key = Key::parse(text).map_err(|e| format!("{}: {e}", binding.name))?;
+                if binding.mode.types_text() && key.is_text() {
+                    return Err(format!(
+                        "{}: '{key}' cannot be bound here, it is needed for typing; \
+                         use a key such as ctrl-{key}, enter or a function key",
+                        binding.name
+                    ));
+                }
+                if let Some(other) = lookup.insert((binding.mode, key), binding.action)
+                    && other != binding.action
+                {
+                    let other = BINDINGS
+                        .iter()
+                        .find(|b| b.action == other)
+                        .map_or("", |b| b.name);
+                    return Err(format!(
+                        "key '{key}' is bound to both {other} and {}",
+                        binding.name
+                    ));
+                }
+                if !parsed.contains(&key) {
+                    parsed.push(key);
+                }
+            }
+            keys.insert(binding.action, parsed);
+        }
+        Ok(Keymap { lookup, keys })
+    }
+
+    /// The action a key does in a mode.
+    pub fn action(&self, mode: Mode, key: Key) -> Option<Action> {
+        self.lookup.get(&(mode, key)).copied()
+    }
+
+    /// The keys bound to an action.
+    pub fn keys(&self, action: Action) -> &[Key] {
+        self.keys.get(&action).map_or(&[], Vec::as_slice)
+    }
+
+    /// The keys of an action as shown to the user: `j/down`.
+    pub fn label(&self, action: Action) -> String {
+        self.keys(action)
+            .iter()
+            .map(Key::to_string)
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    /// The first key of an action, for "press n to generate" sentences.
+    pub fn first(&self, action: Action) -> String {
+        self.keys(action)
+            .first()
+            .map_or_else(|| "?".to_owned(), Key::to_string)
+    }
+
+    /// Status bar hints for a mode: (first key, label) of each binding that has a hint.
+    pub fn hints(&self, mode: Mode) -> Vec<(String, &'static str)> {
+        BINDINGS
+            .iter()
+            .filter(|b| b.mode == mode)
+            .filter_map(|b| b.hint.map(|hint| (self.first(b.action), hint)))
+            .collect()
+    }
+}
+
+/// The default key map as a Markdown table per mode, as `docs/tui.md` shows it.
+pub fn markdown_table() -> String {
+    let map = Keymap::default();
+    let mut out = String::new();
+    for mode in Mode::ALL {
+        out.push_str(&format!("**{}**\n\n", mode.title()));
+        out.push_str("| keys | action | what it does |\n|---|---|---|\n");
+        for b in BINDINGS.iter().filter(|b| b.mode == mode) {
+            let keys: Vec<String> = map
+                .keys(b.action)
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect();
+            out.push_str(&format!(
+                "| {} | `{}` | {} |\n",
+                keys.join(" "),
+                b.name,
+                b.description
+            ));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode, mods: KeyModifiers) -> Key {
+        Key::from_event(&KeyEvent::new(code, mods))
+    }
+
+    #[test]
+    fn key_names_parse_to_what_the_terminal_sends() {
+        let cases = [
+            ("j", key(KeyCode::Char('j'), KeyModifiers::NONE)),
+            ("G", key(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            ("shift-g", key(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            ("down", key(KeyCode::Down, KeyModifiers::NONE)),
+            ("ctrl-n", key(KeyCode::Char('n'), KeyModifiers::CONTROL)),
+            ("Ctrl-N", key(KeyCode::Char('n'), KeyModifiers::CONTROL)),
+            ("shift-tab", key(KeyCode::BackTab, KeyModifiers::SHIFT)),
+            ("pgdn", key(KeyCode::PageDown, KeyModifiers::NONE)),
+            ("pageup", key(KeyCode::PageUp, KeyModifiers::NONE)),
+            ("?", key(KeyCode::Char('?'), KeyModifiers::SHIFT)),
+            ("space", key(KeyCode::Char(' '), KeyModifiers::NONE)),
+            ("f5", key(KeyCode::F(5), KeyModifiers::NONE)),
+            ("alt-x", key(KeyCode::Char('x'), KeyModifiers::ALT)),
+            ("ctrl--", key(KeyCode::Char('-'), KeyModifiers::CONTROL)),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(Key::parse(text), Ok(expected), "{text}");
+        }
+        for bad in ["", "foo", "ctrl-foo", "ctrl-", "f13", "jj"] {
+            assert!(Key::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn keys_display_in_config_syntax() {
+        for text in [
+            "j",
+            "G",
+            "ctrl-n",
+            "shift-tab",
+            "pgdn",
+            "space",
+            "f1",
+            "esc",
+        ] {
+            assert_eq!(Key::parse(text).unwrap().to_string(), text);
+        }
+    }
+
+    #[test]
+    fn defaults_follow_the_design() {
+        let map = Keymap::default();
+        let press = |mode, text| map.action(mode, Key::parse(text).unwrap());
+        assert_eq!(press(Mode::Browse, "j"), Some(Action::Down));
+        assert_eq!(press(Mode::Browse, "down"), Some(Action::Down));
+        assert_eq!(press(Mode::Browse, "S"), Some(Action::SortReverse));
+        assert_eq!(press(Mode::Browse, "ctrl-c"), Some(Action::Quit));
+        assert_eq!(press(Mode::Form, "shift-tab"), Some(Action::PrevField));
+        assert_eq!(press(Mode::Confirm, "y"), Some(Action::Confirm));
+        assert_eq!(press(Mode::Form, "j"), None, "j types in a form");
+    }
+
+    #[test]
+    fn rebinding_replaces_the_defaults_of_that_action() {
+        let mut overrides = BTreeMap::new();
+        overrides.insert(
+            "down".to_owned(),
+            KeySpec::Many(vec!["ctrl-n".into(), "down".into()]),
+        );
+        overrides.insert("quit".to_owned(), KeySpec::One("Q".into()));
+        let map = Keymap::from_config(&overrides).unwrap();
+        let press = |text| map.action(Mode::Browse, Key::parse(text).unwrap());
+        assert_eq!(press("ctrl-n"), Some(Action::Down));
+        assert_eq!(press("j"), None);
+        assert_eq!(press("Q"), Some(Action::Quit));
+        assert_eq!(press("q"), None);
+        assert_eq!(map.label(Action::Down), "ctrl-n/down");
+    }
+
+    #[test]
+    fn bad_rebindings_are_clear_errors() {
+        let one = |action: &str, key: &str| {
+            let mut overrides = BTreeMap::new();
+            overrides.insert(action.to_owned(), KeySpec::One(key.to_owned()));
+            Keymap::from_config(&overrides).unwrap_err()
+        };
+        assert!(one("dwn", "j").contains("unknown action 'dwn'"));
+        assert!(one("down", "ctrl-foo").contains("unknown key 'ctrl-foo'"));
+        assert!(one("quit", "j").contains("bound to both"));
+        assert!(one("submit", "x").contains("needed for typing"));
+        let mut empty = BTreeMap::new();
+        empty.insert("quit".to_owned(), KeySpec::Many(vec![]));
+        assert!(Keymap::from_config(&empty).unwrap_err().contains("empty"));
+    }
+
+    #[test]
+    fn descriptions_fit_a_help_column() {
+        for b in BINDINGS {
+            assert!(b.description.chars().count() <= 36, "{}", b.name);
+        }
+    }
+
+    #[test]
+    fn action_names_are_unique() {
+        for (i, a) in BINDINGS.iter().enumerate() {
+            assert!(
+                BINDINGS[i + 1..]
+                    .iter()
+                    .all(|b| b.name != a.name && b.action != a.action),
+                "{}",
+                a.name
+            );
+        }
+    }
+
+    #[test]
+    fn docs_show_the_key_map() {
+        let docs = include_str!("../../docs/tui.md");
+        let table = markdown_table();
+        assert!(
+            docs.contains(&table),
+            "docs/tui.md must contain the key map generated from keys::BINDINGS:\n\n{table}"
+        );
+    }
+}

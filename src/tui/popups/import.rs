@@ -1,0 +1,119 @@
+//! The import form: an existing key value (masked as it is typed or pasted, held in a buffer
+//! that is zeroized and never reallocated) with its labels. `ops::import` hashes the value and
+//! drops it; the keystore never holds it.
+
+use crate::config::Config;
+use crate::crypto::SecretString;
+use crate::model::KeyEntry;
+use crate::ops::{self, Context, ImportRequest, MAX_IMPORT_LEN};
+
+use super::super::form::{Control, Field, FieldId, Form, TextInput};
+use super::{default_expiry, expiry_placeholder, labels};
+
+/// The open import form.
+#[derive(Debug)]
+pub(crate) struct ImportForm {
+    pub form: Form,
+}
+
+impl ImportForm {
+    pub fn new(config: &Config) -> ImportForm {
+        let value = Field {
+            control: Control::Text(TextInput::secret(MAX_IMPORT_LEN)),
+            masked: true,
+            ..Field::text(
+                FieldId::Value,
+                "Key value",
+                0,
+                "paste or type the key; it stays hidden",
+            )
+        };
+        let expiry = Field::text(
+            FieldId::Expiry,
+            "Expires",
+            40,
+            &expiry_placeholder(&format!(
+                "a JWT's exp, else {}",
+                default_expiry(config.default_expiry_days)
+            )),
+        );
+        let fields = vec![
+            value,
+            Field::text(FieldId::Name, "Name", 128, "e.g. legacy-billing"),
+            Field::text(FieldId::Service, "Service", 64, "e.g. billing"),
+            Field::text(FieldId::Env, "Env", 32, "optional: prod, staging, dev"),
+            expiry,
+            Field::text(
+                FieldId::RateLimit,
+                "Rate limit",
+                12,
+                "optional, requests per second",
+            ),
+            Field::text(
+                FieldId::Scopes,
+                "Scopes",
+                1024,
+                "optional, e.g. read:users write:orders",
+            ),
+        ];
+        ImportForm {
+            form: Form::new(
+                "Import an existing key",
+                vec!["Only the key's SHA-256 hash is stored; the value itself is dropped.".into()],
+                fields,
+            ),
+        }
+    }
+
+    /// Records the key; `None` when the form shows what to fix.
+    pub fn submit(&mut self, ctx: &Context) -> Option<KeyEntry> {
+        let form = &mut self.form;
+        form.clear_errors();
+        let (labels, expiry) = labels(form);
+        if form.text(FieldId::Value).is_empty() {
+            form.set_error(FieldId::Value, "the key value is empty");
+        }
+        if form.has_errors() {
+            return None;
+        }
+        let request = ImportRequest {
+            value: SecretString::new(form.text(FieldId::Value).to_owned()),
+            labels: labels?,
+            expiry,
+        };
+        ops::import(ctx, request).map_err(|e| form.fail(&e)).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::testing::type_text;
+
+    #[test]
+    fn the_value_is_required_and_masked() {
+        let mut i = ImportForm::new(&Config::default());
+        assert!(i.form.field(FieldId::Value).masked);
+        let ctx = crate::tui::testing::context();
+        assert!(i.submit(&ctx).is_none());
+        assert_eq!(
+            i.form.field(FieldId::Value).error.as_deref(),
+            Some("the key value is empty")
+        );
+        type_text(&mut i.form, "sk live with spaces");
+        i.form.focus = 1;
+        type_text(&mut i.form, "legacy");
+        i.form.focus = 2;
+        type_text(&mut i.form, "billing");
+        assert!(i.submit(&ctx).is_none());
+        assert!(
+            i.form
+                .field(FieldId::Value)
+                .error
+                .as_deref()
+                .unwrap()
+                .contains("whitespace"),
+            "ops' refusal lands next to the value"
+        );
+    }
+}

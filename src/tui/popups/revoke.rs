@@ -1,0 +1,62 @@
+//! The revoke confirmation: revoking is permanent, so the form carries the key it will
+//! revoke and only does so once its id has been typed exactly; an optional reason is recorded.
+
+use crate::model::{self, KeyId};
+use crate::ops::{self, Context, KeyView, Revoked};
+use crate::sanitize::display;
+
+use super::super::form::{Field, FieldId, Form};
+use super::optional;
+
+/// The open revoke confirmation, for one key.
+#[derive(Debug)]
+pub(crate) struct RevokeForm {
+    pub form: Form,
+    id: KeyId,
+}
+
+impl RevokeForm {
+    pub fn new(view: &KeyView) -> RevokeForm {
+        let e = &view.entry;
+        let intro = vec![
+            format!(
+                "Revoke {} ({})? Every version of it stops verifying, for good: there is no undo.",
+                display(&e.name),
+                display(&e.service),
+            ),
+            format!("Type {} to confirm.", e.id),
+        ];
+        let fields = vec![
+            Field::text(FieldId::ConfirmId, "Key id", 32, "type the id shown above"),
+            Field::text(
+                FieldId::Reason,
+                "Reason",
+                500,
+                "optional, e.g. leaked in a CI log",
+            ),
+        ];
+        RevokeForm {
+            form: Form::new(format!("Revoke {}", e.id), intro, fields),
+            id: e.id.clone(),
+        }
+    }
+
+    /// Revokes the key once the typed id matches; `None` when the form shows what to fix.
+    pub fn submit(&mut self, ctx: &Context) -> Option<Revoked> {
+        let form = &mut self.form;
+        form.clear_errors();
+        if form.text(FieldId::ConfirmId) != self.id.as_str() {
+            form.set_error(
+                FieldId::ConfirmId,
+                format!("type {} exactly to confirm", self.id),
+            );
+        }
+        let reason = optional(form, FieldId::Reason, model::parse_reason);
+        if form.has_errors() {
+            return None;
+        }
+        ops::revoke(ctx, self.id.as_str(), reason)
+            .map_err(|e| form.fail(&e))
+            .ok()
+    }
+}

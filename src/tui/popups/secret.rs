@@ -1,0 +1,251 @@
+//! The one-time secret display, after generate and rotate: the value masked until `v`, `c` to
+//! copy it (with the clipboard's countdown), and `Enter` to finish, which asks "saved it?" once.
+//! When the popup is dropped the [`SecretString`] inside is zeroized: the value is gone.
+//!
+//! The value is drawn straight into the buffer cell by cell, never through an intermediate
+//! `String`.
+
+use std::time::Instant;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget as _};
+use unicode_width::UnicodeWidthChar as _;
+
+use crate::clipboard::Method;
+use crate::crypto::SecretString;
+use crate::model::{KeyEntry, KeyKind};
+use crate::ops::Issued;
+use crate::sanitize::display;
+use crate::timefmt;
+
+use super::super::copy::{Cleared, SecretCopy};
+use super::super::keys::{Keymap, Mode};
+use super::super::theme::Theme;
+use super::super::views::form::wrap;
+use super::{FORM_WIDTH, hint_line, open};
+
+/// The secret display.
+#[derive(Debug)]
+pub(crate) struct SecretPopup {
+    pub entry: KeyEntry,
+    secret: SecretString,
+    pub rotated: bool,
+    pub revealed: bool,
+    /// Asking "saved it?".
+    pub confirming: bool,
+    /// Quit once dismissed (Ctrl-C was pressed while it showed).
+    pub quit_after: bool,
+    pub copy: Option<SecretCopy>,
+}
+
+impl SecretPopup {
+    pub fn new(issued: Issued, rotated: bool) -> SecretPopup {
+        SecretPopup {
+            entry: issued.entry,
+            secret: issued.secret,
+            rotated,
+            revealed: false,
+            confirming: false,
+            quit_after: false,
+            copy: None,
+        }
+    }
+
+    pub fn secret(&self) -> &SecretString {
+        &self.secret
+    }
+
+    /// Clears the clipboard if the copy's countdown has run out by `now` (or at once when
+    /// `now` is `None`) and it still holds the value.
+    pub fn settle_copy(&mut self, now: Option<Instant>) -> Option<Cleared> {
+        self.copy.as_mut()?.settle(self.secret.expose(), now)
+    }
+
+    fn title(&self) -> String {
+        let what = match self.entry.kind {
+            KeyKind::ApiKey => "API key",
+            KeyKind::Jwt => "JWT",
+        };
+        if self.rotated {
+            format!(
+                "{} rotated to v{}: new {what}",
+                self.entry.id,
+                self.entry.version()
+            )
+        } else {
+            format!("New {what} {}", self.entry.id)
+        }
+    }
+
+    /// What the clipboard line says.
+    fn clipboard_text(&self, now: Instant, confirming: bool) -> Option<String> {
+        let copy = self.copy.as_ref()?;
+        let fallback = copy
+            .fallback
+            .as_ref()
+            .map(|e| format!("The system clipboard failed ({}), so: ", display(e)))
+            .unwrap_or_default();
+        Some(match (copy.method, copy.remaining(now), copy.outcome) {
+            (Method::Osc52, ..) if confirming => {
+                "Your terminal's clipboard (OSC 52) may still hold it: apiauth cannot read it back \
+                 to clear it. Clear it yourself once pasted."
+                    .to_owned()
+            }
+            (Method::Osc52, ..) => format!(
+                "{fallback}Sent to your terminal's clipboard (OSC 52, if your terminal allows it). \
+                 apiauth cannot read that clipboard back, so it will not clear it: clear it \
+                 yourself once pasted."
+            ),
+            (Method::System, Some(_), _) if confirming => {
+                "The system clipboard still holds it: it is cleared now, unless you copied \
+                 something else since."
+                    .to_owned()
+            }
+            (Method::System, Some(secs), _) => format!(
+                "Copied to the system clipboard. Cleared in {secs}s if it still holds this value."
+            ),
+            (Method::System, None, Some(Cleared::Cleared)) => {
+                "Cleared from the system clipboard.".to_owned()
+            }
+            (Method::System, None, _) => {
+                "The clipboard changed since the copy, so it was left alone.".to_owned()
+            }
+        })
+    }
+
+    /// Lines of the popup at `width`; the value's own line is `None` (drawn cell by cell).
+    fn lines(
+        &self,
+        width: u16,
+        now: Instant,
+        at: chrono::DateTime<chrono::Utc>,
+        theme: &Theme,
+        keys: &Keymap,
+    ) -> Vec<Option<Line<'static>>> {
+        let width = usize::from(width);
+        let e = &self.entry;
+        let mut lines: Vec<Option<Line<'static>>> = Vec::new();
+        let text = |lines: &mut Vec<Option<Line<'static>>>, s: &str, style| {
+            for l in wrap(s, width) {
+                lines.push(Some(Line::styled(l, style)));
+            }
+        };
+        text(
+            &mut lines,
+            &format!(
+                "{} ({}{}) · v{} · expires {}",
+                display(&e.name),
+                display(&e.service),
+                e.env
+                    .as_deref()
+                    .map(|v| format!(" · {}", display(v)))
+                    .unwrap_or_default(),
+                e.version(),
+                timefmt::date_relative(e.expires_at, at)
+            ),
+            theme.label,
+        );
+        lines.push(Some(Line::default()));
+        if self.confirming {
+            text(&mut lines, "Saved it?", theme.title);
+            text(
+                &mut lines,
+                "Once dismissed the value is gone for good: apiauth keeps only its hash and \
+                 cannot show it again.",
+                Default::default(),
+            );
+            if let Some(c) = self.clipboard_text(now, true) {
+                text(&mut lines, &c, theme.warning);
+            }
+            lines.push(Some(Line::default()));
+            lines.push(Some(hint_line(keys, Mode::Confirm, theme)));
+            return lines;
+        }
+        if self.revealed {
+            let rows = self.secret.expose().chars().count().div_ceil(width.max(1));
+            lines.extend(std::iter::repeat_n(None, rows.max(1)));
+        } else {
+            lines.push(Some(Line::from(vec![
+                Span::styled(e.hint().trim_end_matches('…').to_owned(), theme.secret),
+                Span::styled("•".repeat(24), theme.secret),
+                Span::styled(
+                    format!(
+                        "  ({} reveals)",
+                        keys.first(super::super::keys::Action::Reveal)
+                    ),
+                    theme.muted,
+                ),
+            ])));
+        }
+        lines.push(Some(Line::default()));
+        text(
+            &mut lines,
+            "⚠ This is the only time the value is shown. Save it now: apiauth stores only its hash.",
+            theme.warning,
+        );
+        if let Some(c) = self.clipboard_text(now, false) {
+            text(&mut lines, &c, Default::default());
+        }
+        lines.push(Some(Line::default()));
+        lines.push(Some(hint_line(keys, Mode::Secret, theme)));
+        lines
+    }
+
+    pub fn render(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        (now, at): (Instant, chrono::DateTime<chrono::Utc>),
+        theme: &Theme,
+        keys: &Keymap,
+    ) {
+        let height = |w| self.lines(w, now, at, theme, keys).len() as u16;
+        let inner = open(area, FORM_WIDTH, buf, &self.title(), theme, height);
+        let lines = self.lines(inner.width, now, at, theme, keys);
+        let mut y = inner.y;
+        let mut value_drawn = false;
+        for line in lines {
+            if y >= inner.bottom() {
+                break;
+            }
+            match line {
+                Some(line) => {
+                    Paragraph::new(line).render(
+                        Rect {
+                            y,
+                            height: 1,
+                            ..inner
+                        },
+                        buf,
+                    );
+                    y += 1;
+                }
+                None if !value_drawn => {
+                    value_drawn = true;
+                    y = self.draw_value(inner, y, buf, theme);
+                }
+                None => {}
+            }
+        }
+    }
+
+    /// Writes the value into the buffer, wrapping at the popup's width; returns the next row.
+    fn draw_value(&self, inner: Rect, mut y: u16, buf: &mut Buffer, theme: &Theme) -> u16 {
+        let mut x = inner.x;
+        for c in self.secret.expose().chars() {
+            let w = c.width().unwrap_or(1).max(1) as u16;
+            if x + w > inner.right() {
+                x = inner.x;
+                y += 1;
+            }
+            if y >= inner.bottom() {
+                return y;
+            }
+            buf[(x, y)].set_char(c).set_style(theme.secret);
+            x += w;
+        }
+        y + 1
+    }
+}

@@ -1,0 +1,180 @@
+//! The one-line bars: the header (view tabs and counts), the filter line, and the status bar
+//! (a notice, or the current mode's keys from the key map, and where you are).
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget as _};
+use unicode_width::UnicodeWidthStr as _;
+
+use crate::model::Status;
+
+use super::super::app::{App, Level, View};
+use super::super::keys::{Action, Mode};
+use super::super::theme::status_symbol;
+use super::thousands;
+
+fn width(spans: &[Span]) -> usize {
+    spans.iter().map(|s| s.content.width()).sum()
+}
+
+/// Left-aligned `left` and right-aligned `right`, right dropped if they do not both fit.
+fn split(left: Vec<Span<'static>>, right: Vec<Span<'static>>, area: Rect, buf: &mut Buffer) {
+    let total = usize::from(area.width);
+    let mut spans = left;
+    let used = width(&spans);
+    let extra = width(&right);
+    if used + extra < total {
+        spans.push(Span::raw(" ".repeat(total - used - extra)));
+        spans.extend(right);
+    }
+    Paragraph::new(Line::from(spans)).render(area, buf);
+}
+
+pub(super) fn header(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let tab = |name: &str, view: View| {
+        let style = if app.view == view {
+            t.tab_active
+        } else {
+            t.tab_inactive
+        };
+        Span::styled(format!(" {name} "), style)
+    };
+    let left = vec![
+        Span::styled(" apiauth ", t.title),
+        tab("Keys", View::Keys),
+        Span::raw(" "),
+        tab("Audit", View::Dashboard),
+    ];
+    let mut right = Vec::new();
+    if app.loaded {
+        let d = &app.list.data().dashboard;
+        right.push(Span::raw(format!("{} keys", thousands(app.list.total()))));
+        for status in [Status::Expired, Status::Expiring, Status::Revoked] {
+            let n = d.count(status);
+            if n > 0 {
+                right.push(Span::styled(" · ", t.muted));
+                right.push(Span::styled(
+                    format!("{} {} {status}", status_symbol(status), thousands(n)),
+                    t.status(status),
+                ));
+            }
+        }
+        right.push(Span::raw(" "));
+    }
+    split(left, right, area, buf);
+}
+
+pub(super) fn filter(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let count = format!(
+        "{} of {} match",
+        thousands(app.list.len()),
+        thousands(app.list.total())
+    );
+    let text = crate::sanitize::display(app.filter.value()).into_owned();
+    let (left, right) = if app.filtering {
+        (
+            vec![Span::styled("/", t.key), Span::raw(text)],
+            vec![Span::styled(format!("{count} "), t.muted)],
+        )
+    } else {
+        (
+            vec![
+                Span::styled("filter: ", t.label),
+                Span::raw(text),
+                Span::styled(format!("  ({count})"), t.muted),
+            ],
+            vec![
+                Span::styled(app.keymap.first(Action::Filter), t.key),
+                Span::raw(" edit · "),
+                Span::styled(app.keymap.first(Action::ClearFilter), t.key),
+                Span::raw(" clear "),
+            ],
+        )
+    };
+    split(left, right, area, buf);
+}
+
+pub(super) fn status(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let mut right = Vec::new();
+    if app.loaded && app.modal.is_none() {
+        match app.view {
+            View::Keys => {
+                let (sort, reversed) = app.list.sort();
+                let position = if app.list.len() == 0 {
+                    0
+                } else {
+                    app.list.cursor() + 1
+                };
+                right.push(Span::styled(
+                    format!(
+                        "{}/{} · by {} {} ",
+                        thousands(position),
+                        thousands(app.list.len()),
+                        sort.label(),
+                        if reversed { "↓" } else { "↑" }
+                    ),
+                    t.muted,
+                ));
+            }
+            View::Dashboard => right.push(Span::styled(
+                format!(
+                    "{} need action ",
+                    thousands(app.list.data().dashboard.needs_action.len())
+                ),
+                t.muted,
+            )),
+        }
+    }
+    let left = match &app.notice {
+        Some(notice) => {
+            let style = match notice.level {
+                Level::Info => t.success,
+                Level::Warning => t.warning,
+            };
+            vec![Span::styled(format!(" {}", notice.text), style)]
+        }
+        None => hints(
+            app,
+            usize::from(area.width).saturating_sub(width(&right) + 1),
+        ),
+    };
+    split(left, right, area, buf);
+}
+
+/// The mode's hints that fit in `room` columns; help and quit are always kept.
+fn hints(app: &App, room: usize) -> Vec<Span<'static>> {
+    let mode = app.mode();
+    let mut items = app.keymap.hints(mode);
+    if mode == Mode::Browse && app.view == View::Dashboard {
+        items.retain(|(_, label)| !matches!(*label, "rotate" | "revoke" | "copy id" | "sort"));
+        for item in &mut items {
+            if item.1 == "details" {
+                item.1 = "go to key";
+            }
+        }
+    }
+    let cost = |items: &[(String, &str)]| -> usize {
+        items
+            .iter()
+            .map(|(k, l)| k.width() + l.width() + 4)
+            .sum::<usize>()
+            + 1
+    };
+    while cost(&items) > room && items.len() > 2 {
+        items.remove(items.len() - 3);
+    }
+    let t = &app.theme;
+    let mut spans = vec![Span::raw(" ")];
+    for (i, (key, label)) in items.into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" · ", t.muted));
+        }
+        spans.push(Span::styled(key, t.key));
+        spans.push(Span::raw(format!(" {label}")));
+    }
+    spans
+}

@@ -1,0 +1,155 @@
+//! Drawing: `impl Widget for &App`, a pure read of the state (no I/O, no decrypting), that
+//! builds only what is on screen: the visible rows of the table, the visible lines of a list.
+
+mod bars;
+mod dashboard;
+mod detail;
+pub(crate) mod form;
+mod table;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, BorderType, Paragraph, Widget, Wrap};
+
+use super::app::{App, Modal, View};
+use super::theme::Theme;
+use super::{layout, popups};
+
+impl Widget for &App {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let screen = layout::screen(area, self.filter_line());
+        bars::header(self, screen.header, buf);
+        if !self.loaded {
+            loading(self, screen.body, buf);
+        } else {
+            match self.view {
+                View::Keys => {
+                    let parts = layout::keys(screen.body, self.banner(), self.zoomed);
+                    if let (Some(rect), Some(error)) = (parts.banner, &self.load_error) {
+                        error_box(
+                            " Reload failed: showing the last good read ",
+                            error,
+                            rect,
+                            buf,
+                            &self.theme,
+                        );
+                    }
+                    if !self.zoomed {
+                        table::render(self, parts.table, buf);
+                    }
+                    detail::render(self, parts.detail, buf);
+                }
+                View::Dashboard => dashboard::render(self, screen.body, buf),
+            }
+        }
+        if let Some(line) = screen.filter {
+            bars::filter(self, line, buf);
+        }
+        bars::status(self, screen.status, buf);
+        match &self.modal {
+            None => {}
+            Some(Modal::Help { scroll }) => popups::help::render(
+                area,
+                buf,
+                *scroll,
+                &self.keymap,
+                &self.theme,
+                &crate::sanitize::display(&self.ctx.store.dir().display().to_string()),
+            ),
+            Some(Modal::Secret(secret)) => secret.render(
+                area,
+                buf,
+                (self.instant, self.now),
+                &self.theme,
+                &self.keymap,
+            ),
+            Some(modal) => {
+                if let Some(f) = modal.form() {
+                    form::render(f, area, buf, &self.theme, &self.keymap);
+                }
+            }
+        }
+    }
+}
+
+/// Before the first load: its error, or that it is under way.
+fn loading(app: &App, body: Rect, buf: &mut Buffer) {
+    match &app.load_error {
+        Some(error) => {
+            let text = format!(
+                "{error}\n\nThe terminal UI stays open: it tries again every few seconds and as \
+                 soon as the keystore file changes. {} quits, {} lists the key bindings.",
+                app.keymap.first(super::keys::Action::Quit),
+                app.keymap.first(super::keys::Action::Help),
+            );
+            error_box(" Cannot open the keystore ", &text, body, buf, &app.theme);
+        }
+        None => Paragraph::new(Line::styled("Loading the keystore…", app.theme.muted))
+            .render(body.inner(ratatui::layout::Margin::new(2, 1)), buf),
+    }
+}
+
+/// A bordered box with an error message, wrapped.
+fn error_box(title: &str, text: &str, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    Paragraph::new(text.to_owned())
+        .style(theme.error)
+        .wrap(Wrap { trim: false })
+        .block(
+            Block::bordered()
+                .border_type(BorderType::Rounded)
+                .border_style(theme.error)
+                .title(title.to_owned()),
+        )
+        .render(area, buf);
+}
+
+/// `text` cut to `width` columns, with `…` when something was cut.
+pub(crate) fn fit(text: &str, width: usize) -> String {
+    use unicode_width::{UnicodeWidthChar as _, UnicodeWidthStr as _};
+    if text.width() <= width {
+        return text.to_owned();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    out
+}
+
+/// `1234567` as `1,234,567`.
+pub(crate) fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helpers() {
+        assert_eq!(fit("stripe-production", 8), "stripe-…");
+        assert_eq!(fit("short", 8), "short");
+        assert_eq!(fit("ab", 0), "");
+        assert_eq!(thousands(100_000), "100,000");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+}

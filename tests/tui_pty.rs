@@ -1,0 +1,322 @@
+//! The real binary in a pseudo-terminal, driven by keystrokes and read back through a
+//! terminal emulator (vt100): filter, generate through the form, reveal, copy (OSC 52, as there
+//! is no display), dismiss, verify the new key with the CLI, rotate, revoke with the typed id,
+//! a mouse click, help, and quit with the terminal restored.
+
+use std::io::{Read as _, Write as _};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
+
+const BIN: &str = env!("CARGO_BIN_EXE_apiauth");
+const ROWS: u16 = 24;
+const COLS: u16 = 80;
+
+/// The environment of every run: only what apiauth needs, and no display, so copying goes
+/// through OSC 52.
+fn env(tmp: &Path) -> Vec<(&'static str, String)> {
+    vec![
+        ("PATH", std::env::var("PATH").unwrap_or_default()),
+        ("HOME", tmp.display().to_string()),
+        ("TERM", "xterm-256color".into()),
+        ("APIAUTH_HOME", tmp.join("keys").display().to_string()),
+        (
+            "APIAUTH_CONFIG",
+            tmp.join("config.toml").display().to_string(),
+        ),
+    ]
+}
+
+/// Runs the CLI with `stdin`; returns stdout.
+fn cli(tmp: &Path, args: &[&str], stdin: &str) -> String {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env_clear()
+        .envs(env(tmp))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn verify(tmp: &Path, value: &str) -> String {
+    let json: serde_json::Value =
+        serde_json::from_str(&cli(tmp, &["verify", "-", "-j"], value)).unwrap();
+    json["status"].as_str().unwrap().to_owned()
+}
+
+struct Tui {
+    writer: Box<dyn std::io::Write + Send>,
+    child: Box<dyn Child + Send + Sync>,
+    screen: Arc<Mutex<(vt100::Parser, Vec<u8>)>>,
+    _master: Box<dyn portable_pty::MasterPty + Send>,
+}
+
+impl Tui {
+    fn start(tmp: &Path) -> Tui {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(BIN);
+        cmd.env_clear();
+        for (k, v) in env(tmp) {
+            cmd.env(k, v);
+        }
+        cmd.cwd(tmp);
+        let child = pair.slave.spawn_command(cmd).unwrap();
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let writer = pair.master.take_writer().unwrap();
+        let size = |n: u16| std::num::NonZeroU16::new(n).unwrap();
+        let parser = vt100::Parser::new(size(ROWS), size(COLS), 0);
+        let screen = Arc::new(Mutex::new((parser, Vec::new())));
+        let shared = screen.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                let mut s = shared.lock().unwrap();
+                s.0.process(&buf[..n]);
+                s.1.extend_from_slice(&buf[..n]);
+            }
+        });
+        Tui {
+            writer,
+            child,
+            screen,
+            _master: pair.master,
+        }
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+        // A lone ESC is told from the start of a sequence by the pause after it.
+        std::thread::sleep(Duration::from_millis(if keys.ends_with('\x1b') {
+            150
+        } else {
+            30
+        }));
+    }
+
+    fn text(&self) -> String {
+        self.screen.lock().unwrap().0.screen().contents()
+    }
+
+    fn raw(&self) -> Vec<u8> {
+        self.screen.lock().unwrap().1.clone()
+    }
+
+    /// Waits until the screen satisfies `ok`; fails with the screen shown otherwise.
+    fn wait(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let text = self.text();
+            if ok(&text) {
+                return text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; screen:\n{text}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn wait_for(&self, needle: &str) -> String {
+        self.wait(needle, |t| t.contains(needle))
+    }
+}
+
+/// The first `ak_` + 43 base64url characters on the screen.
+fn api_key_on(screen: &str) -> Option<String> {
+    screen.match_indices("ak_").find_map(|(at, _)| {
+        let value: String = screen[at..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
+            .collect();
+        (value.len() == 46).then_some(value)
+    })
+}
+
+fn id_to_confirm(screen: &str) -> String {
+    let at = screen
+        .find("Type k_")
+        .expect("the revoke form names the id")
+        + 5;
+    screen[at..at + 14].to_owned()
+}
+
+#[test]
+fn the_tui_end_to_end_in_a_pseudo_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tmp.path();
+    cli(
+        tmp,
+        &["generate", "api-key", "-n", "billing-api", "-s", "billing"],
+        "",
+    );
+    cli(
+        tmp,
+        &["generate", "api-key", "-n", "search-reader", "-s", "search"],
+        "",
+    );
+
+    let mut tui = Tui::start(tmp);
+    tui.wait("the table", |t| {
+        t.contains("NAME") && t.contains("search-reader")
+    });
+
+    // Filter as you type; Enter keeps it; Esc clears it.
+    tui.send("/bill");
+    let screen = tui.wait_for("1 of 2 match");
+    assert!(!screen.contains("search-reader"));
+    tui.send("\r");
+    tui.wait_for("filter: bill");
+    tui.send("\x1b");
+    tui.wait("the filter cleared", |t| {
+        t.contains("search-reader") && !t.contains("filter:")
+    });
+
+    // Generate through the form: the value is masked until v.
+    tui.send("n");
+    tui.wait_for("Generate an API key");
+    tui.send("e2e-key\te2e\tprod\r");
+    let screen = tui.wait_for("(v reveals)");
+    assert_eq!(api_key_on(&screen), None, "masked");
+    tui.send("v");
+    let value = api_key_on(&tui.wait("the revealed value", |t| api_key_on(t).is_some())).unwrap();
+
+    // Copy: no display in this environment, so OSC 52 to the terminal, never cleared.
+    tui.send("c");
+    tui.wait_for("OSC 52");
+    let osc52 = format!(
+        "\x1b]52;c;{}\x07",
+        base64::engine::general_purpose::STANDARD.encode(&value)
+    );
+    let raw = tui.raw();
+    assert!(
+        raw.windows(osc52.len()).any(|w| w == osc52.as_bytes()),
+        "the OSC 52 sequence carries the value"
+    );
+
+    // Dismiss: asks once, then the value is gone from the screen.
+    tui.send("\r");
+    tui.wait_for("Saved it?");
+    tui.send("y");
+    let screen = tui.wait_for("clear it yourself");
+    assert!(!screen.contains(&value));
+    assert_eq!(
+        verify(tmp, &value),
+        "valid",
+        "the new key verifies through the CLI"
+    );
+
+    // Rotate the new key with the defaults.
+    tui.send("/e2e-key\r");
+    tui.wait_for("filter: e2e-key");
+    tui.send("r");
+    tui.wait_for("Rotate k_");
+    tui.send("\r");
+    tui.wait_for("rotated to v2");
+    tui.send("v");
+    let rotated = api_key_on(&tui.wait("the new value", |t| api_key_on(t).is_some())).unwrap();
+    assert_ne!(rotated, value);
+    tui.send("\ry");
+    tui.wait("the popup closed", |t| !t.contains("rotated to v2"));
+    assert_eq!(verify(tmp, &rotated), "valid");
+    assert_eq!(verify(tmp, &value), "superseded");
+
+    // Revoke it: a wrong id is refused, the typed id revokes.
+    tui.send("x");
+    let id = id_to_confirm(&tui.wait_for("to confirm"));
+    tui.send("k_0\r");
+    tui.wait_for("exactly to confirm");
+    tui.send("\x7f\x7f\x7f");
+    tui.send(&format!("{id}\tcompromised in a test\r"));
+    tui.wait_for("Revoked k_");
+    assert_eq!(verify(tmp, &rotated), "revoked");
+    let shown: serde_json::Value =
+        serde_json::from_str(&cli(tmp, &["show", &id, "-j"], "")).unwrap();
+    assert_eq!(shown["revocation_reason"], "compromised in a test");
+
+    // Click a row (SGR mouse report, 1-based): the detail pane follows.
+    tui.send("\x1b");
+    tui.wait("all keys", |t| {
+        t.contains("search-reader") && t.contains("billing-api")
+    });
+    let screen = tui.text();
+    let row = screen
+        .lines()
+        .position(|l| l.contains("search-reader"))
+        .unwrap();
+    tui.send(&format!("\x1b[<0;5;{}M\x1b[<0;5;{}m", row + 1, row + 1));
+    tui.wait("the clicked key's details", |t| {
+        t.lines()
+            .any(|l| l.starts_with('╭') && l.contains("search-reader"))
+    });
+
+    // Help lists the bindings.
+    tui.send("?");
+    tui.wait_for("Key bindings");
+    tui.send("\x1b");
+    tui.wait("help closed", |t| !t.contains("Key bindings"));
+
+    // Quit: the alternate screen is left and the cursor shown again.
+    tui.send("q");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = tui.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the TUI did not quit");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success());
+    std::thread::sleep(Duration::from_millis(100));
+    let s = tui.screen.lock().unwrap();
+    assert!(
+        !s.0.screen().alternate_screen(),
+        "the alternate screen was left"
+    );
+    assert!(!s.0.screen().hide_cursor(), "the cursor is shown");
+    let raw = &s.1;
+    let last = |seq: &[u8]| raw.windows(seq.len()).rposition(|w| w == seq);
+    let left = last(b"\x1b[?1049l").expect("leaves the alternate screen");
+    assert!(last(b"\x1b[?1049h").unwrap() < left);
+    assert!(last(b"\x1b[?1000l").is_some(), "mouse capture turned off");
+}
+
+#[test]
+fn a_bad_key_binding_stops_start_up_with_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tmp.path();
+    std::fs::write(tmp.join("config.toml"), "[keys]\ndwn = \"j\"\n").unwrap();
+    let mut tui = Tui::start(tmp);
+    let screen = tui.wait_for("unknown action 'dwn'");
+    assert!(screen.contains("config.toml [keys]"), "{screen}");
+    let status = tui.child.wait().unwrap();
+    assert_eq!(status.exit_code(), 2, "a usage error");
+    let s = tui.screen.lock().unwrap();
+    assert!(!s.0.screen().alternate_screen(), "the TUI never opened");
+}
