@@ -82,7 +82,8 @@ fn header() -> [u8; HEADER] {
     h
 }
 
-/// Records a use in the key's slot and returns the use before it. Called under the log's lock.
+/// Records a use in the key's slot (unless the slot already holds a later one) and returns the
+/// use before it. Called under the log's lock.
 /// Does nothing when the file does not exist yet: the next reader rebuilds it from the log,
 /// which already holds this use.
 pub(super) fn record(log: &EventLog, usage: &Use<'_>) -> Option<DateTime<Utc>> {
@@ -101,7 +102,10 @@ pub(super) fn record(log: &EventLog, usage: &Use<'_>) -> Option<DateTime<Utc>> {
         Ok(()) => decode_slot(log.keys(), usage.id, &old).flatten(),
         Err(_) => None,
     };
-    let slot = encode_slot(log.keys(), usage.id, Some(usage.at));
+    // Uses can be recorded out of time order (a verify takes its time before the lock, and
+    // clocks step back): keep the latest, as a rebuild from the log does.
+    let latest = previous.map_or(usage.at, |p| p.max(usage.at));
+    let slot = encode_slot(log.keys(), usage.id, Some(latest));
     let _ = file
         .seek(SeekFrom::Start(offset))
         .and_then(|_| file.write_all(&slot));
@@ -126,6 +130,10 @@ pub(super) fn create_empty(log: &EventLog) -> Result<()> {
 pub fn all(log: &EventLog, entries: &[KeyEntry]) -> Result<Vec<Option<DateTime<Utc>>>> {
     if let Some(uses) = read(log, entries) {
         return Ok(uses);
+    }
+    if !log.path().exists() {
+        // No log (a store written without one, or a directory not created yet): no uses.
+        return Ok(vec![None; entries.len()]);
     }
     let _lock = log.lock()?;
     if let Some(uses) = read(log, entries) {
