@@ -101,7 +101,11 @@ fn main() {
         .len();
 
     let full = verify_median(dir.path(), &key, runs);
-    let check = median((0..3).map(|_| time(dir.path(), &["log", "--check"])).collect());
+    let check = median(
+        (0..3)
+            .map(|_| time(dir.path(), &["log", "--check"]))
+            .collect(),
+    );
 
     println!(
         "apiauth event-log benchmark on {} CPU(s), 1,000 keys\n",
@@ -109,7 +113,11 @@ fn main() {
     );
     println!("| log | size | verify median |");
     println!("|---|---:|---:|");
-    println!("| 1,000 records | {:.1} MiB | {} |", empty_size as f64 / (1024.0 * 1024.0), ms(empty));
+    println!(
+        "| 1,000 records | {:.1} MiB | {} |",
+        empty_size as f64 / (1024.0 * 1024.0),
+        ms(empty)
+    );
     println!(
         "| {} records | {:.0} MiB | {} |",
         RECORDS + 1_000,

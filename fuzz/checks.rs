@@ -12,9 +12,9 @@ use std::sync::OnceLock;
 use apiauth::crypto::{self, KeyHash, MasterKey, SigningSecret, jwt};
 use apiauth::events::record::{self as event_record_format, EventKeys, Line};
 use apiauth::model;
+use apiauth::store::Store;
 use apiauth::store::format::{self, HEADER_LEN, Header};
 use apiauth::store::payload::Raw;
-use apiauth::store::Store;
 
 /// The fixed master key the open-path checks use.
 fn master() -> MasterKey {
@@ -95,7 +95,9 @@ pub fn keystore_open(data: &[u8]) {
     {
         // Writing a parsed payload back and parsing it again is stable.
         let once = raw.encode();
-        let again = Raw::parse(&once).expect("a written payload parses").encode();
+        let again = Raw::parse(&once)
+            .expect("a written payload parses")
+            .encode();
         assert_eq!(*once, *again);
     }
 }
@@ -143,10 +145,7 @@ pub fn parsers(data: &[u8]) {
     };
     if let Ok(d) = model::parse_duration(text) {
         assert!(d > chrono::Duration::zero());
-        assert_eq!(
-            model::parse_duration(&apiauth::timefmt::duration(d)),
-            Ok(d)
-        );
+        assert_eq!(model::parse_duration(&apiauth::timefmt::duration(d)), Ok(d));
     }
     if let Ok(grace) = model::parse_grace(text) {
         assert!(grace <= chrono::Duration::days(model::MAX_GRACE_DAYS));

@@ -620,16 +620,27 @@ mod tests {
         let after = Duration::days(90);
         let edge = created + after;
         assert!(!is_stale(&entry, None, edge - Duration::seconds(1), after));
-        assert!(is_stale(&entry, None, edge, after), "never used: from creation");
+        assert!(
+            is_stale(&entry, None, edge, after),
+            "never used: from creation"
+        );
         let used = t("2026-03-01T00:00:00Z");
         assert!(!is_stale(&entry, Some(used), edge, after), "used since");
-        assert!(!is_stale(&entry, Some(used), used + after - Duration::seconds(1), after));
+        assert!(!is_stale(
+            &entry,
+            Some(used),
+            used + after - Duration::seconds(1),
+            after
+        ));
         assert!(is_stale(&entry, Some(used), used + after, after));
         let revoked = KeyEntry {
             revoked_at: Some(used),
             ..entry
         };
-        assert!(!is_stale(&revoked, None, edge + after, after), "revoked keys are not flagged");
+        assert!(
+            !is_stale(&revoked, None, edge + after, after),
+            "revoked keys are not flagged"
+        );
     }
 
     #[test]

@@ -81,8 +81,7 @@ fn killed_writers_never_lose_an_acknowledged_change() {
             .map(|(id, _)| id.clone())
             .collect();
         let choice = rng.below(100);
-        let (args, target_id): (Vec<String>, Option<String>) = if live.is_empty() || choice < 45
-        {
+        let (args, target_id): (Vec<String>, Option<String>) = if live.is_empty() || choice < 45 {
             let name = format!("crash {serial}");
             (
                 ["generate", "api-key", "-n", &name, "-s", "crash", "-j"]
@@ -94,7 +93,9 @@ fn killed_writers_never_lose_an_acknowledged_change() {
             let id = live[rng.below(live.len() as u64) as usize].clone();
             if choice < 85 {
                 (
-                    ["rotate", &id, "--grace", "1h", "-j"].map(String::from).to_vec(),
+                    ["rotate", &id, "--grace", "1h", "-j"]
+                        .map(String::from)
+                        .to_vec(),
                     Some(id),
                 )
             } else {
@@ -157,12 +158,7 @@ fn killed_writers_never_lose_an_acknowledged_change() {
 
 /// The keystore after a kill: opens, has not gone back, holds every acknowledged change, and
 /// its event log verifies.
-fn check(
-    sb: &Sandbox,
-    known: &BTreeMap<String, Known>,
-    last_generation: &mut u64,
-    rng: &mut Rng,
-) {
+fn check(sb: &Sandbox, known: &BTreeMap<String, Known>, last_generation: &mut u64, rng: &mut Rng) {
     let listed = sb.cmd(["list", "-j"]).run();
     assert_eq!(listed.code, 0, "the keystore opens: {}", listed.stderr);
     if known.is_empty() && !sb.file("keystore.enc").exists() {
@@ -198,7 +194,10 @@ fn check(
     for _ in 0..3.min(values.len()) {
         let (id, k, value) = values[rng.below(values.len() as u64) as usize];
         let out = sb.cmd(["verify", "-j"]).stdin(value.as_str()).run();
-        let status = json(&out.stdout)["status"].as_str().unwrap_or("").to_owned();
+        let status = json(&out.stdout)["status"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned();
         match (k.revoked, k.maybe_revoked) {
             (true, _) => assert_eq!(status, "revoked", "{id}"),
             (false, true) => assert!(status == "valid" || status == "revoked", "{id}: {status}"),
@@ -206,7 +205,11 @@ fn check(
         }
     }
     let log = sb.cmd(["log", "--check"]).run();
-    assert_eq!(log.code, 0, "the event log verifies after a kill: {}", log.stdout);
+    assert_eq!(
+        log.code, 0,
+        "the event log verifies after a kill: {}",
+        log.stdout
+    );
 }
 
 fn assert_no_file_holds(sb: &Sandbox, value: &str) {

@@ -8,7 +8,9 @@ mod checks;
 use std::path::Path;
 
 fn replay(target: &str, check: fn(&[u8])) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus").join(target);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz/corpus")
+        .join(target);
     let mut inputs = 0;
     for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
         let path = entry.expect("corpus entry").path();
@@ -62,7 +64,10 @@ fn write_seeds() {
         std::fs::write(dir.join(format!("seed-{name}")), bytes).expect("seed written");
     };
     let keystores = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/keystore");
-    for entry in std::fs::read_dir(&keystores).expect("keystore corpus").flatten() {
+    for entry in std::fs::read_dir(&keystores)
+        .expect("keystore corpus")
+        .flatten()
+    {
         let name = entry.file_name().to_string_lossy().into_owned();
         if name.ends_with(".enc") {
             let bytes = std::fs::read(entry.path()).expect("corpus file");
@@ -99,7 +104,10 @@ fn write_seeds() {
         imported: false,
     };
     let mut raw = Raw::default();
-    raw.push(&entry(KeyKind::ApiKey, vec![version(1, generate_api_key("ak").expose(), None)]));
+    raw.push(&entry(
+        KeyKind::ApiKey,
+        vec![version(1, generate_api_key("ak").expose(), None)],
+    ));
     raw.push(&entry(
         KeyKind::Jwt,
         vec![
@@ -111,7 +119,13 @@ fn write_seeds() {
     write("keystore_open", "empty-payload", &Raw::default().encode());
 
     let keys = EventKeys::derive(&MasterKey::generate());
-    let event = Event::new(now, Action::Verify, Some("k_0123456789ab".into()), "valid", "v1");
+    let event = Event::new(
+        now,
+        Action::Verify,
+        Some("k_0123456789ab".into()),
+        "valid",
+        "v1",
+    );
     let (line, _) = record::seal(&keys, 7, &[0; 32], &event);
     write("event_record", "line", line.trim_end().as_bytes());
     write(
@@ -120,7 +134,8 @@ fn write_seeds() {
         &postcard::to_stdvec(&event).expect("an event encodes"),
     );
 
-    let claims = serde_json::json!({"iss": "apiauth", "sub": "service:a:b", "exp": 2_000_000_000i64});
+    let claims =
+        serde_json::json!({"iss": "apiauth", "sub": "service:a:b", "exp": 2_000_000_000i64});
     let token = jwt::sign(
         claims.as_object().expect("an object"),
         &SigningSecret::generate(),

@@ -24,7 +24,13 @@ impl Tmpfs {
         let path = holder.path().join("fs");
         std::fs::create_dir(&path).expect("mount point dir");
         let ok = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size},mode=0700"), "tmpfs"])
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size},mode=0700"),
+                "tmpfs",
+            ])
             .arg(&path)
             .status()
             .is_ok_and(|s| s.success());
@@ -104,7 +110,11 @@ fn a_full_disk_is_a_clear_error_and_loses_nothing() {
     let out = sb
         .cmd(["generate", "api-key", "-n", "third", "-s", "svc"])
         .run();
-    assert_eq!(out.code, 0, "writes work again once there is space: {}", out.stderr);
+    assert_eq!(
+        out.code, 0,
+        "writes work again once there is space: {}",
+        out.stderr
+    );
     assert_eq!(sb.ids().len(), 3);
     let check = sb.cmd(["log", "--check"]).run();
     assert_eq!(check.code, 0, "{}", check.stdout);
@@ -148,7 +158,11 @@ fn a_key_directory_that_is_a_file_is_a_clear_error() {
         let out = sb.cmd(&args).run();
         assert_eq!(out.code, 3, "{args:?}: {}", out.stderr);
         assert!(out.stderr.contains("is not a directory"), "{}", out.stderr);
-        assert!(out.stderr.contains("--key-dir"), "says what to do: {}", out.stderr);
+        assert!(
+            out.stderr.contains("--key-dir"),
+            "says what to do: {}",
+            out.stderr
+        );
     }
     assert_eq!(std::fs::read(&file).expect("still a file"), b"just a file");
 }
@@ -203,5 +217,9 @@ fn a_lock_held_by_a_stopped_process_times_out_clearly() {
     let again = sb
         .cmd(["generate", "api-key", "-n", "after", "-s", "svc"])
         .run();
-    assert_eq!(again.code, 0, "the lock is free once its holder is gone: {}", again.stderr);
+    assert_eq!(
+        again.code, 0,
+        "the lock is free once its holder is gone: {}",
+        again.stderr
+    );
 }

@@ -24,12 +24,18 @@ const CASES: &[(&str, &str)] = &[
     ("header-only.enc", "declares"),
     ("truncated-in-ciphertext.enc", "the file is truncated"),
     ("truncated-in-tag.enc", "the file is truncated"),
-    ("trailing-bytes.enc", "unexpected bytes follow the ciphertext"),
+    (
+        "trailing-bytes.enc",
+        "unexpected bytes follow the ciphertext",
+    ),
     ("unknown-version.enc", "format version 2 is not supported"),
     ("unknown-flag.enc", "unknown flag bits"),
     ("oversized-length.enc", "ciphertext length"),
     ("undersized-length.enc", "ciphertext length"),
-    ("flipped-magic.enc", "does not start with the apiauth keystore signature"),
+    (
+        "flipped-magic.enc",
+        "does not start with the apiauth keystore signature",
+    ),
     ("flipped-salt.enc", "could not be decrypted"),
     ("flipped-nonce.enc", "could not be decrypted"),
     ("flipped-generation.enc", "could not be decrypted"),
@@ -50,8 +56,11 @@ fn sandbox_with(file: &str) -> Sandbox {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
-        std::fs::set_permissions(sb.file("master.key"), std::fs::Permissions::from_mode(0o600))
-            .expect("chmod master.key");
+        std::fs::set_permissions(
+            sb.file("master.key"),
+            std::fs::Permissions::from_mode(0o600),
+        )
+        .expect("chmod master.key");
     }
     sb
 }
@@ -79,7 +88,11 @@ fn every_malformed_keystore_is_refused_by_name_and_left_alone() {
             vec!["revoke", "k_"],
         ] {
             let out = sb.cmd(&args).run();
-            assert_eq!(out.code, 3, "{file}: {args:?} exits 3; stderr: {}", out.stderr);
+            assert_eq!(
+                out.code, 3,
+                "{file}: {args:?} exits 3; stderr: {}",
+                out.stderr
+            );
             assert!(
                 out.stderr.contains(words),
                 "{file}: {args:?} names the problem ({words}); stderr: {}",
@@ -97,7 +110,10 @@ fn every_malformed_keystore_is_refused_by_name_and_left_alone() {
         .filter(|n| n.ends_with(".enc") && n != "valid.enc")
         .collect();
     for name in listed {
-        assert!(seen.contains(&name.as_str()), "{name} has an expected message");
+        assert!(
+            seen.contains(&name.as_str()),
+            "{name} has an expected message"
+        );
     }
 }
 
@@ -129,7 +145,10 @@ fn regenerate() {
     };
     write("valid.enc", &valid);
     write("empty.enc", b"");
-    write("another-program.enc", b"SQLite format 3\0\x10\0\x01\x01\0\x40\x20\x20");
+    write(
+        "another-program.enc",
+        b"SQLite format 3\0\x10\0\x01\x01\0\x40\x20\x20",
+    );
     write("truncated-in-magic.enc", &valid[..4]);
     write("truncated-in-header.enc", &valid[..40]);
     write("header-only.enc", &valid[..72]);
@@ -151,5 +170,8 @@ fn regenerate() {
     write("flipped-nonce.enc", &with(&|b| b[50] ^= 0x01));
     write("flipped-generation.enc", &with(&|b| b[56] ^= 0x01));
     write("flipped-ciphertext.enc", &with(&|b| b[100] ^= 0x01));
-    write("flipped-tag.enc", &with(&|b| *b.last_mut().expect("non-empty") ^= 0x01));
+    write(
+        "flipped-tag.enc",
+        &with(&|b| *b.last_mut().expect("non-empty") ^= 0x01),
+    );
 }

@@ -17,12 +17,28 @@ use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
 enum Op {
-    Generate { jwt: bool, days: Option<u32> },
-    Import { days: u32, already_expired: bool },
-    Rotate { key: usize, grace_secs: Option<i64>, days: Option<u32> },
-    Revoke { key: usize },
-    Verify { value: usize },
-    Advance { secs: i64 },
+    Generate {
+        jwt: bool,
+        days: Option<u32>,
+    },
+    Import {
+        days: u32,
+        already_expired: bool,
+    },
+    Rotate {
+        key: usize,
+        grace_secs: Option<i64>,
+        days: Option<u32>,
+    },
+    Revoke {
+        key: usize,
+    },
+    Verify {
+        value: usize,
+    },
+    Advance {
+        secs: i64,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -241,8 +257,12 @@ impl World {
                     .flat_map(|(k, key)| (0..key.versions.len()).map(move |v| (k, v)))
                     .collect();
                 if let Some(&(k, v)) = all.get(value % all.len().max(1)) {
-                    let got = ops::verify(&ctx, self.keys[k].versions[v].value.expose(), &Default::default())
-                        .expect("verify answers");
+                    let got = ops::verify(
+                        &ctx,
+                        self.keys[k].versions[v].value.expose(),
+                        &Default::default(),
+                    )
+                    .expect("verify answers");
                     assert_eq!(got.verdict, self.keys[k].verdict(v, self.now));
                 }
             }
@@ -257,9 +277,18 @@ impl World {
         assert_eq!(listed.len(), self.keys.len(), "number of keys");
         for (view, model) in listed.iter().zip(&self.keys) {
             assert_eq!(view.entry.id.as_str(), model.id);
-            assert_eq!(view.status, model.status(self.now), "status of {}", model.id);
+            assert_eq!(
+                view.status,
+                model.status(self.now),
+                "status of {}",
+                model.id
+            );
             assert_eq!(view.entry.versions.len(), model.versions.len());
-            assert_eq!(view.entry.expires_at, model.expires_at, "expiry of {}", model.id);
+            assert_eq!(
+                view.entry.expires_at, model.expires_at,
+                "expiry of {}",
+                model.id
+            );
         }
         for model in &self.keys {
             for (position, version) in model.versions.iter().enumerate() {

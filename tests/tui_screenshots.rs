@@ -1,4 +1,4 @@
-//! The screenshots in `assets/` (used by `docs/tui.md`), drawn from the real app over the
+//! The screenshots in `assets/` (used by the README), drawn from the real app over the
 //! fixture keystore and written as SVG from the buffer's cells and colours.
 //!
 //! `APIAUTH_UPDATE_SCREENSHOTS=1 cargo test --test tui_screenshots` rewrites them; otherwise
@@ -165,9 +165,11 @@ fn shot(name: &str, setup: impl Fn(&mut App)) {
     let dir = ctx.store.dir().display().to_string();
     let mut app = app(ctx, true, WIDTH, HEIGHT);
     setup(&mut app);
-    // The key directory as it is on a real machine, not the test's temp dir.
-    let drawn =
-        svg(draw(&app, WIDTH, HEIGHT).backend().buffer()).replace(&dir, "~/.local/share/apiauth");
+    // The key directory as it is on a real machine, not the test's temp dir, and the records
+    // this machine wrote under the fixture's operator rather than whoever runs the test.
+    let drawn = svg(draw(&app, WIDTH, HEIGHT).backend().buffer())
+        .replace(&dir, "~/.local/share/apiauth")
+        .replace(&tui_support::local_who(), "ops@admin-1");
     drop(tmp);
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("assets")

@@ -23,7 +23,13 @@ fn snap_with(name: &str, filled: bool, generates: bool, setup: impl Fn(&mut App)
         let screen = tui_support::text(&draw(&app, width, height));
         let fixture_ids: Vec<String> = tui_support::fixture_ids();
         let dir = tmp.path().display().to_string();
-        let mut filters = vec![(dir, "[tmp]".to_owned())];
+        let mut filters = vec![
+            (dir, "[tmp]".to_owned()),
+            (
+                regex_escape(&tui_support::local_who()),
+                "[user]@[host]".to_owned(),
+            ),
+        ];
         if generates {
             // Ids of the fixture are known and stay; only the new key's parts are filtered.
             let new_ids: Vec<String> = app
@@ -60,6 +66,16 @@ fn snap_with(name: &str, filled: bool, generates: bool, setup: impl Fn(&mut App)
             insta::assert_snapshot!(format!("{name}_{width}x{height}"), screen);
         });
     }
+}
+
+/// `text` as a regular expression matching itself.
+fn regex_escape(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let special = "\\.+*?()|[]{}^$#&-~".contains(c);
+            special.then_some('\\').into_iter().chain([c])
+        })
+        .collect()
 }
 
 #[test]

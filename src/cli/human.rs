@@ -11,8 +11,8 @@ use chrono::{DateTime, Utc};
 use unicode_width::UnicodeWidthStr;
 
 use crate::crypto::SecretString;
-use crate::model::{KeyEntry, KeyKind, Status};
 use crate::events::Record;
+use crate::model::{KeyEntry, KeyKind, Status};
 use crate::ops::{AuditReport, KeyView, LogCheck, Revoked, Stats, Verdict, Verification};
 use crate::sanitize::display;
 use crate::timefmt;
@@ -444,7 +444,11 @@ pub fn show(p: Painter, view: &KeyView, now: DateTime<Utc>) -> String {
     } else {
         ""
     };
-    line(&mut out, "Status", &format!("{}{stale}", p.status(view.status)));
+    line(
+        &mut out,
+        "Status",
+        &format!("{}{stale}", p.status(view.status)),
+    );
     line(
         &mut out,
         "Scopes",
@@ -571,7 +575,13 @@ pub fn audit(p: Painter, report: &AuditReport, now: DateTime<Utc>) -> String {
         for v in &report.stale {
             match v.last_used_at {
                 Some(at) => audit_line(&mut s, v, "last used", Some(at), now),
-                None => audit_line(&mut s, v, "never used, created", Some(v.entry.created_at), now),
+                None => audit_line(
+                    &mut s,
+                    v,
+                    "never used, created",
+                    Some(v.entry.created_at),
+                    now,
+                ),
             }
         }
         sections.push(s);

@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::crypto::SecretString;
-use crate::model::{KeyEntry, KeyKind, KeyVersion};
 use crate::events::Record;
+use crate::model::{KeyEntry, KeyKind, KeyVersion};
 use crate::ops::{AuditReport, KeyView, LogCheck, Verdict, Verification};
 use crate::timefmt;
 

@@ -311,7 +311,12 @@ pub fn seal(keys: &EventKeys, seq: u64, previous: &Mac32, event: &Event) -> (Str
 
 /// Encrypts and chains an already encoded record body (what [`seal`] does after encoding the
 /// event); lets tests and fuzzing reach the decoder with bodies no event encodes to.
-pub fn seal_plaintext(keys: &EventKeys, seq: u64, previous: &Mac32, plain: &[u8]) -> (String, Mac32) {
+pub fn seal_plaintext(
+    keys: &EventKeys,
+    seq: u64,
+    previous: &Mac32,
+    plain: &[u8],
+) -> (String, Mac32) {
     let nonce = crypto::random_array::<NONCE_LEN>();
     let mut buf = plain.to_vec();
     crypto::seal_in_place(&keys.encrypt, &nonce, &associated_data(seq), &mut buf);

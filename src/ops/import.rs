@@ -283,4 +283,3 @@ pub fn import_file(ctx: &Context, request: ImportFileRequest) -> Result<Vec<KeyE
         Ok(entries)
     })
 }
-

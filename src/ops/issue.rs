@@ -361,4 +361,3 @@ pub fn revoke(ctx: &Context, id: &str, reason: Option<String>) -> Result<Revoked
         })
     })
 }
-

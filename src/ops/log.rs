@@ -100,6 +100,12 @@ pub fn check_log(ctx: &Context) -> Result<LogCheck> {
     })
 }
 
+/// A cheap mark that changes whenever a record is appended (the size of `events.log`; 0 when
+/// there is none): lets a long-running view notice verifies made by other processes.
+pub fn log_mark(ctx: &Context) -> u64 {
+    std::fs::metadata(ctx.store.dir().join(crate::events::LOG_FILE)).map_or(0, |m| m.len())
+}
+
 /// The last `limit` events (of one key, when given), newest first; empty when the directory
 /// has no log yet. A damaged log is a warning and an empty list, so views can still show keys.
 pub fn recent_events(ctx: &Context, limit: usize, key: Option<&str>) -> Vec<Record> {

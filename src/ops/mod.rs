@@ -24,9 +24,9 @@ use crate::store::{Keystore, Store};
 
 pub use import::{ImportFileRequest, ImportRequest, MAX_IMPORT_LEN, import, import_file};
 pub use issue::{
-    GenerateRequest, Issued, Labels, NewKind, RotateRequest, Revoked, generate, revoke, rotate,
+    GenerateRequest, Issued, Labels, NewKind, Revoked, RotateRequest, generate, revoke, rotate,
 };
-pub use log::{LogCheck, LogQuery, check_log, log, recent_events};
+pub use log::{LogCheck, LogQuery, check_log, log, log_mark, recent_events};
 pub use report::{AuditReport, Filter, Stats, audit, export, list, show, stats};
 pub use verify::{Requirements, Verdict, Verification, verify};
 
@@ -111,7 +111,9 @@ impl Context {
         if let Some(log) = self.events()
             && let Err(e) = log.append(&[event], Durability::Buffered, None)
         {
-            self.warn(format!("this action was not recorded in the event log: {e}"));
+            self.warn(format!(
+                "this action was not recorded in the event log: {e}"
+            ));
         }
     }
 }

@@ -164,7 +164,9 @@ pub fn verify(ctx: &Context, value: &str, requirements: &Requirements) -> Result
         };
         match log.append(&[event], Durability::Buffered, Some(usage)) {
             Ok(previous) => result.last_used_at = previous,
-            Err(e) => ctx.warn(format!("this verify was not recorded in the event log: {e}")),
+            Err(e) => ctx.warn(format!(
+                "this verify was not recorded in the event log: {e}"
+            )),
         }
     }
     result.entry = Some(entry);
@@ -231,4 +233,3 @@ fn check_requirements(
         Verdict::Forbidden
     }
 }
-

@@ -112,6 +112,8 @@ struct Loader {
 pub(crate) const POLL: Duration = Duration::from_millis(500);
 /// How long after a failed load it is tried again.
 pub(crate) const RETRY: Duration = Duration::from_secs(5);
+/// How often, at most, records appended by other processes (verifies) trigger a reload.
+pub(crate) const LOG_REFRESH: chrono::Duration = chrono::Duration::seconds(3);
 /// How old the statuses may get (a key may expire while the TUI is open) before a reload.
 pub(crate) const REFRESH: chrono::Duration = chrono::Duration::seconds(60);
 

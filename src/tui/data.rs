@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::error::Result;
+use crate::events::Record;
 use crate::model::Status;
 use crate::ops::{self, Context, KeyView};
 
@@ -52,6 +53,10 @@ impl SortKey {
 pub(crate) fn severity(status: Status) -> usize {
     Status::ALL.iter().position(|&s| s == status).unwrap_or(0)
 }
+
+/// How many of the latest event-log records a load reads, for the dashboard and the detail
+/// pane (`apiauth log` reads further back).
+pub(crate) const RECENT_EVENTS: usize = 1_000;
 
 /// How far ahead the dashboard's expiry chart looks.
 pub(crate) const HORIZON_DAYS: i64 = 90;
@@ -167,6 +172,10 @@ pub(crate) struct Snapshot {
     orders: [Vec<u32>; 4],
     /// The dashboard's numbers.
     pub dashboard: Dashboard,
+    /// The last [`RECENT_EVENTS`] records of the event log, newest first.
+    pub events: Vec<Record>,
+    /// [`ops::log_mark`] when the events were read: a different mark means new records.
+    pub log_mark: u64,
 }
 
 /// Separates fields in the search text. Typed filter text never holds control characters, so
@@ -174,12 +183,34 @@ pub(crate) struct Snapshot {
 const SEPARATOR: char = '\u{1f}';
 
 impl Snapshot {
-    /// Reads every key. The generation is read first: a write landing in between makes the
-    /// next poll see a newer generation and load again, so no change is ever missed.
+    /// Reads every key and the recent events. The generation and the log mark are read
+    /// first: a write landing in between makes the next poll see a change and load again, so
+    /// no change is ever missed.
     pub fn load(ctx: &Context) -> Result<Snapshot> {
         let generation = ctx.store.generation()?;
+        let log_mark = ops::log_mark(ctx);
         let views = ops::list(ctx, &ops::Filter::default())?;
-        Ok(Snapshot::build(generation, ctx.clock.now(), views))
+        let mut snapshot = Snapshot::build(generation, ctx.clock.now(), views);
+        snapshot.events = ops::recent_events(ctx, RECENT_EVENTS, None);
+        snapshot.log_mark = log_mark;
+        Ok(snapshot)
+    }
+
+    /// Verifies in the last `days` that presented a revoked, expired or superseded key,
+    /// newest first.
+    pub fn alerts(&self, days: u32) -> impl Iterator<Item = &Record> {
+        let since = self.taken_at - Duration::days(i64::from(days));
+        self.events
+            .iter()
+            .take_while(move |r| r.event.time >= since)
+            .filter(|r| r.event.is_alert())
+    }
+
+    /// The recent events of one key, newest first.
+    pub fn events_of<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Record> {
+        self.events
+            .iter()
+            .filter(move |r| r.event.key_id.as_deref() == Some(id))
     }
 
     pub fn build(generation: u64, now: DateTime<Utc>, views: Vec<KeyView>) -> Snapshot {
@@ -264,6 +295,8 @@ impl Snapshot {
             bounds,
             orders,
             dashboard,
+            events: Vec::new(),
+            log_mark: 0,
         }
     }
 

@@ -1,6 +1,6 @@
 //! The key map as data: one table of bindings (mode, action, default keys, description) that
 //! drives the key handlers, the `?` help overlay, the status bar hints and the key table in
-//! `docs/tui.md`, so none of them can drift from the others.
+//! the README, so none of them can drift from the others.
 //!
 //! Users rebind actions in `config.toml` (`[keys]`, action name → one key or a list). An
 //! unknown action, an unknown key name, a key bound to two actions of the same mode, or a
@@ -440,7 +440,7 @@ impl Keymap {
     }
 }
 
-/// The default key map as a Markdown table per mode, as `docs/tui.md` shows it.
+/// The default key map as a Markdown table per mode, as the README shows it.
 pub fn markdown_table() -> String {
     let map = Keymap::default();
     let mut out = String::new();
@@ -583,11 +583,11 @@ mod tests {
 
     #[test]
     fn docs_show_the_key_map() {
-        let docs = include_str!("../../docs/tui.md");
+        let docs = include_str!("../../README.md");
         let table = markdown_table();
         assert!(
             docs.contains(&table),
-            "docs/tui.md must contain the key map generated from keys::BINDINGS:\n\n{table}"
+            "README.md must contain the key map generated from keys::BINDINGS:\n\n{table}"
         );
     }
 }

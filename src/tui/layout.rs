@@ -78,6 +78,7 @@ pub(crate) struct Dashboard {
     pub tiles: Rect,
     pub chart: Rect,
     pub services: Rect,
+    pub events: Rect,
     pub actions: Rect,
 }
 
@@ -89,12 +90,15 @@ pub(crate) fn dashboard(body: Rect) -> Dashboard {
         Constraint::Min(3),
     ])
     .areas(body);
-    let [services, actions] =
+    let [left, actions] =
         Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(lower);
+    let [services, events] =
+        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(left);
     Dashboard {
         tiles,
         chart,
         services,
+        events,
         actions,
     }
 }

@@ -85,9 +85,10 @@ impl App {
         }
     }
 
-    /// Reloads when another process changed the keystore, when the statuses are getting old
-    /// (a key may have expired meanwhile), and every few seconds while loading fails (a fix,
-    /// such as `chmod 600 master.key`, need not change the keystore file).
+    /// Reloads when another process changed the keystore, when others' verifies added records
+    /// (new last-used times and events, at most every few seconds), when the statuses are
+    /// getting old (a key may have expired meanwhile), and every few seconds while loading
+    /// fails (a fix, such as `chmod 600 master.key`, need not change the keystore file).
     fn poll_store(&mut self) {
         if self.loading() {
             return;
@@ -96,12 +97,14 @@ impl App {
         match self.ctx.store.generation() {
             Ok(generation) => {
                 let changed = generation != self.list.data().generation;
+                let age = self.now - self.list.data().taken_at;
+                let logged = crate::ops::log_mark(&self.ctx) != self.list.data().log_mark;
                 if retry || (changed && self.failed_generation != Some(generation)) {
                     self.external_change = self.loaded && changed;
                     self.reload();
                 } else if !changed
                     && self.load_error.is_none()
-                    && self.now - self.list.data().taken_at >= super::app::REFRESH
+                    && (age >= super::app::REFRESH || (logged && age >= super::app::LOG_REFRESH))
                 {
                     self.reload();
                 }

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use apiauth::config::Config;
 use apiauth::crypto::{KeyHash, MasterKey, SigningSecret};
+use apiauth::events::{Action, Durability};
 use apiauth::model::{KeyEntry, KeyId, KeyKind, KeyVersion, parse_time};
 use apiauth::ops::{Clock, Context};
 use apiauth::store::Store;
@@ -236,6 +237,32 @@ fn build(spec: &Spec) -> KeyEntry {
     }
 }
 
+/// An event-log record by a fixed user on a fixed host.
+fn record(
+    time: DateTime<Utc>,
+    action: Action,
+    key: Option<&str>,
+    outcome: &str,
+    (user, host): (&str, &str),
+) -> apiauth::events::Event {
+    apiauth::events::Event {
+        time,
+        action,
+        key_id: key.map(Into::into),
+        outcome: outcome.into(),
+        user: user.into(),
+        host: host.into(),
+        detail: String::new(),
+    }
+}
+
+/// `user@host` as this machine's records name them (the first record of a new log, and the
+/// records of keys a test generates), to filter out of snapshots.
+pub fn local_who() -> String {
+    let probe = apiauth::events::Event::new(now(), Action::Audit, None, "", "");
+    format!("{}@{}", probe.user, probe.host)
+}
+
 /// A key directory in a temp dir, the context over it (fixed clock), and the temp dir guard.
 pub fn context(filled: bool) -> (tempfile::TempDir, Context) {
     let tmp = tempfile::tempdir().unwrap();
@@ -248,11 +275,45 @@ pub fn context(filled: bool) -> (tempfile::TempDir, Context) {
         store
             .update(|keystore| {
                 for spec in specs() {
-                    keystore.insert(&build(&spec));
+                    let entry = build(&spec);
+                    keystore.insert(&entry);
+                    keystore.record(record(
+                        entry.created_at,
+                        Action::Generate,
+                        Some(spec.id),
+                        "ok",
+                        ("ops", "admin-1"),
+                    ));
                 }
                 Ok(())
             })
             .unwrap();
+        // Uses and alerts, as a gateway's verifies would leave them.
+        let log = store.events().unwrap().expect("the store has a key");
+        let uses = [
+            (now() - Duration::days(1), "k_7c8d9e0f1a2b", "revoked"),
+            (now() - Duration::hours(3), "k_1c9d3e5f7a2b", "expired"),
+            (now() - Duration::hours(2), "k_3f2a9c1b0d4e", "valid"),
+            (now() - Duration::minutes(30), "k_3f2a9c1b0d4e", "valid"),
+        ];
+        let ids = fixture_ids();
+        for (at, id, outcome) in uses {
+            let key = KeyId::parse(id).unwrap();
+            let usage = apiauth::events::last_used::Use {
+                entry: ids.iter().position(|i| i == id).unwrap(),
+                id: &key,
+                at,
+            };
+            let event = record(
+                at,
+                Action::Verify,
+                Some(id),
+                outcome,
+                ("svc-gateway", "gw-1"),
+            );
+            log.append(&[event], Durability::Buffered, Some(usage))
+                .unwrap();
+        }
     }
     let mut ctx = Context::new(store, Config::default());
     ctx.clock = Clock::Fixed(now());

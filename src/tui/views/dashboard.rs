@@ -1,6 +1,6 @@
 //! The audit dashboard: keys per status, the expirations of the next 90 days by week, health
-//! per service (services needing action first) and the keys needing action, most urgent first.
-//! Every number was computed when the keystore was loaded.
+//! per service (services needing action first), recent events with alerts first, and the keys
+//! needing action, most urgent first. Every number was computed when the keystore was loaded.
 
 use chrono::Duration;
 use ratatui::buffer::Buffer;
@@ -34,7 +34,92 @@ pub(super) fn render(app: &App, body: Rect, buf: &mut Buffer) {
     tiles(app, parts.tiles, buf);
     chart(app, parts.chart, buf);
     services(app, parts.services, buf);
+    events(app, parts.events, buf);
     actions(app, parts.actions, buf);
+}
+
+/// Recent records of the event log: the alerts of the alert window first (a revoked, expired or
+/// superseded key presented to verify: someone still uses it, or probes with a stolen one),
+/// then the latest events.
+fn events(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let data = app.list.data();
+    let window = app.ctx.config.alert_window_days;
+    let alerts: Vec<&crate::events::Record> = data.alerts(window).collect();
+    let wide = area.width >= 44;
+    let name = if wide { " Recent events " } else { " Events " };
+    let title = if alerts.is_empty() {
+        Line::from(Span::styled(name, t.title))
+    } else {
+        Line::from(vec![
+            Span::styled(format!("{name}· "), t.title),
+            Span::styled(
+                if wide {
+                    format!("! {} alert(s) in {window}d ", alerts.len())
+                } else {
+                    format!("! {} alert(s) ", alerts.len())
+                },
+                t.status(Status::Expired),
+            ),
+        ])
+    };
+    let outer = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(t.border)
+        .title(title);
+    let inner = outer.inner(area);
+    outer.render(area, buf);
+    if data.events.is_empty() {
+        Paragraph::new(Line::styled("No events recorded yet.", t.muted)).render(inner, buf);
+        return;
+    }
+    let height = usize::from(inner.height);
+    let shown_alerts = alerts.len().min(height.div_ceil(2));
+    let rows = alerts
+        .iter()
+        .take(shown_alerts)
+        .copied()
+        .chain(
+            data.events
+                .iter()
+                .filter(|r| !alerts[..shown_alerts].iter().any(|a| a.seq == r.seq)),
+        )
+        .take(height);
+    let width = usize::from(inner.width);
+    let lines: Vec<Line> = rows
+        .map(|r| {
+            let e = &r.event;
+            let alert = e.is_alert();
+            let id = e
+                .key_id
+                .as_deref()
+                .map_or("—".to_owned(), |id| id.chars().take(8).collect());
+            let text = format!(
+                "{} {:<8} {id:<8} {}",
+                e.time.format("%m-%d %H:%M"),
+                e.action.as_str(),
+                display(&e.outcome)
+            );
+            let who = format!(" {}@{}", display(&e.user), display(&e.host));
+            let mark = if alert { "! " } else { "  " };
+            let room = width.saturating_sub(2);
+            let main = fit(&text, room);
+            let rest = room.saturating_sub(main.chars().count());
+            Line::from(vec![
+                Span::styled(mark, t.status(Status::Expired)),
+                Span::styled(
+                    main,
+                    if alert {
+                        t.status(Status::Expired)
+                    } else {
+                        ratatui::style::Style::default()
+                    },
+                ),
+                Span::styled(fit(&who, rest), t.muted),
+            ])
+        })
+        .collect();
+    Paragraph::new(lines).render(inner, buf);
 }
 
 fn tiles(app: &App, area: Rect, buf: &mut Buffer) {

@@ -1,5 +1,5 @@
 //! The detail pane: every field of the selected key, its version history as a timeline, its
-//! JWT claims, scopes, rate limit and revocation. Full-size with `Enter`.
+//! JWT claims, scopes, rate limit and revocation, and its recent events. Full-size with `Enter`.
 
 use chrono::{DateTime, Utc};
 use ratatui::buffer::Buffer;
@@ -196,6 +196,47 @@ fn history(e: &KeyEntry, now: DateTime<Utc>, t: &Theme) -> Vec<Line<'static>> {
     lines
 }
 
+/// How many of the key's recent events the pane lists.
+const EVENTS_SHOWN: usize = 6;
+
+/// The key's latest records in the event log, newest first.
+fn recent_events(app: &App, id: &str, t: &Theme) -> Vec<Line<'static>> {
+    let events: Vec<&crate::events::Record> =
+        app.list.data().events_of(id).take(EVENTS_SHOWN).collect();
+    let mut lines = vec![Line::default(), Line::styled("Recent events", t.title)];
+    if events.is_empty() {
+        lines.push(Line::styled("  none in the latest records", t.muted));
+    }
+    for r in events {
+        let e = &r.event;
+        let alert = e.is_alert();
+        lines.push(Line::from(vec![
+            Span::styled(
+                if alert { "! " } else { "  " },
+                t.status(crate::model::Status::Expired),
+            ),
+            Span::raw(format!(
+                "{} {} ",
+                timefmt::date_time(e.time),
+                e.action.as_str()
+            )),
+            Span::styled(
+                display(&e.outcome).into_owned(),
+                if alert {
+                    t.status(crate::model::Status::Expired)
+                } else {
+                    t.muted
+                },
+            ),
+            Span::styled(
+                format!(" {}@{}", display(&e.user), display(&e.host)),
+                t.muted,
+            ),
+        ]));
+    }
+    lines
+}
+
 pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let Some(view) = app.list.selected() else {
@@ -228,7 +269,8 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let inner = block.inner(area);
     block.render(area, buf);
     let left = fields(view, app.now, t);
-    let right = history(e, app.now, t);
+    let mut right = history(e, app.now, t);
+    right.extend(recent_events(app, e.id.as_str(), t));
     if inner.width >= 76 {
         let [l, r] = Layout::horizontal([Constraint::Percentage(52), Constraint::Fill(1)])
             .spacing(2)
