@@ -389,14 +389,23 @@ pub fn parse_expiry_days(text: &str) -> Result<u32, String> {
 /// UTC).
 pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
     let text = text.trim();
-    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
-        return Ok(at.with_timezone(&Utc));
-    }
-    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        return Ok(date
-            .and_hms_opt(0, 0, 0)
-            .expect("midnight exists")
-            .and_utc());
+    // Years from 1970 to 9999 only: chrono's date parser also takes "-12-02-02" (year -12),
+    // which no one means and which RFC 3339 output cannot show.
+    let plausible = |at: DateTime<Utc>| (1970..=9999).contains(&chrono::Datelike::year(&at));
+    let parsed = DateTime::parse_from_rfc3339(text)
+        .map(|at| at.with_timezone(&Utc))
+        .ok()
+        .or_else(|| {
+            NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .ok()
+                .map(|date| {
+                    date.and_hms_opt(0, 0, 0)
+                        .expect("midnight exists")
+                        .and_utc()
+                })
+        });
+    if let Some(at) = parsed.filter(|&at| plausible(at)) {
+        return Ok(at);
     }
     Err(format!(
         "'{}' is not a time: use RFC 3339 (2027-01-31T12:00:00Z) or a date (2027-01-31)",
@@ -695,6 +704,30 @@ mod tests {
             .unwrap();
         assert_eq!(at, t("2026-06-11T12:00:00Z"));
         assert_eq!(days, 11, "policy rounds up to whole days");
+    }
+
+    #[test]
+    fn times_are_rfc3339_or_dates_in_plausible_years() {
+        assert_eq!(
+            parse_time("2027-01-31").unwrap().to_rfc3339(),
+            "2027-01-31T00:00:00+00:00"
+        );
+        assert_eq!(
+            parse_time("2027-01-31T14:00:00+02:00")
+                .unwrap()
+                .to_rfc3339(),
+            "2027-01-31T12:00:00+00:00"
+        );
+        for bad in [
+            "-12-02-02",
+            "0012-02-02",
+            "1969-12-31",
+            "10000-01-01",
+            "2027-02-30",
+            "tomorrow",
+        ] {
+            assert!(parse_time(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
