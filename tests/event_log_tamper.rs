@@ -224,7 +224,15 @@ fn keys_without_a_creation_record_are_reported() {
     let report = check(&sb);
     assert_eq!(report.code, 1, "{}", report.text.stdout);
     assert_eq!(report.json["intact"], false, "{}", report.json);
-    assert!(report.json["first_bad_line"].is_null(), "{}", report.json);
+    // The keystore remembers where its last change was recorded: an empty log is a rollback.
+    assert_eq!(report.json["first_bad_line"], 1, "{}", report.json);
+    assert!(
+        report.json["problem"]
+            .as_str()
+            .is_some_and(|p| p.contains("rolled back")),
+        "{}",
+        report.json
+    );
     let mut expected = vec![a.id.clone(), b.id.clone()];
     expected.sort();
     assert_eq!(unrecorded_keys(&report), expected);
@@ -415,4 +423,52 @@ fn records_past_a_head_left_behind_by_a_stopped_writer_are_not_damage() {
         14u64.to_le_bytes(),
         "the head moved to the last record"
     );
+}
+
+#[test]
+fn a_log_rolled_back_past_a_change_is_named_even_with_its_old_head() {
+    // Copies of events.log and events.head taken before a change, put back after it: the head
+    // authenticates and matches the log, but the keystore remembers where its change was
+    // recorded.
+    let sb = ten_records();
+    let old_log = std::fs::read(sb.file("events.log")).expect("log");
+    let old_head = std::fs::read(sb.file("events.head")).expect("head");
+    let key = sb.api_key("beta", "svc", &[]);
+    let out = sb.cmd(["revoke", key.id.as_str()]).run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    std::fs::write(sb.file("events.log"), old_log).expect("old log back");
+    std::fs::write(sb.file("events.head"), old_head).expect("old head back");
+    let check = check(&sb);
+    assert_eq!(check.code, 1, "{}", check.text.stdout);
+    assert_eq!(check.json["first_bad_line"], 11, "{}", check.json);
+    assert!(
+        check.json["problem"]
+            .as_str()
+            .is_some_and(|p| p.contains("rolled back")),
+        "{}",
+        check.json
+    );
+}
+
+#[test]
+fn the_alert_gate_fails_when_a_cut_log_hides_the_alerts() {
+    let sb = Sandbox::new();
+    let key = sb.api_key("leaked", "svc", &[]);
+    assert_eq!(sb.cmd(["revoke", key.id.as_str()]).run().code, 0);
+    assert_eq!(sb.verdict(&key.value), "revoked");
+    let gated = sb.cmd(["audit", "--exit-on-alert"]).run();
+    assert_eq!(gated.code, 1, "one alert trips the gate: {}", gated.stdout);
+    // Cut the alert (the last record) off the end: the gate must not pass on an empty list.
+    let mut lines = log_lines(&sb);
+    lines.pop();
+    write_log_lines(&sb, &lines);
+    let cut = sb.cmd(["audit", "--exit-on-alert", "-j"]).run();
+    assert_eq!(cut.code, 1, "{}\n{}", cut.stdout, cut.stderr);
+    assert!(
+        cut.stderr.contains("alerts are unavailable"),
+        "{}",
+        cut.stderr
+    );
+    let json: serde_json::Value = serde_json::from_str(&cut.stdout).expect("json");
+    assert!(json["alerts_unavailable"].is_string(), "{json}");
 }

@@ -226,6 +226,7 @@ pub struct AuditJson {
     revoked: Vec<EntryJson>,
     stale: Vec<EntryJson>,
     alerts: Vec<EventJson>,
+    alerts_unavailable: Option<String>,
 }
 
 impl From<&AuditReport> for AuditJson {
@@ -240,6 +241,7 @@ impl From<&AuditReport> for AuditJson {
             revoked: all(&r.revoked),
             stale: all(&r.stale),
             alerts: r.alerts.iter().map(EventJson::from).collect(),
+            alerts_unavailable: r.alerts_unavailable.clone(),
         }
     }
 }

@@ -90,6 +90,7 @@ pub fn main() -> ExitCode {
     let run = Run {
         ctx,
         out,
+        err,
         interactive,
     };
     let outcome = run.command(command);
@@ -176,6 +177,7 @@ fn context(flag_dir: Option<PathBuf>) -> Result<Context> {
 struct Run {
     ctx: Context,
     out: Painter,
+    err: Painter,
     interactive: bool,
 }
 
@@ -431,6 +433,16 @@ impl Run {
         }
         if a.exit_on_alert && !report.alerts.is_empty() {
             tripped.push(format!("{} alert(s)", report.alerts.len()));
+        }
+        if let Some(why) = &report.alerts_unavailable {
+            output::stderr(&format!(
+                "{} alerts are unavailable: {}\n",
+                self.err.warning_label(),
+                crate::sanitize::display(why)
+            ));
+            if a.exit_on_alert {
+                tripped.push("alerts could not be read".into());
+            }
         }
         if tripped.is_empty() {
             return Ok(OK);

@@ -70,6 +70,17 @@ const GENESIS: Head = Head {
     mac: [0; 32],
 };
 
+/// A position in the log: a record's sequence number and MAC. The keystore keeps the position
+/// of its last change's record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Anchor {
+    /// Sequence number of the record.
+    pub seq: u64,
+    /// Its chain MAC.
+    #[serde(with = "serde_bytes")]
+    pub mac: Mac32,
+}
+
 /// A record read back from the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
@@ -154,6 +165,26 @@ impl EventLog {
         durability: Durability,
         use_slot: Option<last_used::Use<'_>>,
     ) -> Result<Option<DateTime<Utc>>> {
+        self.append_at(events, durability, use_slot)
+            .map(|(_, previous)| previous)
+    }
+
+    /// Appends the records of a change, synced, and returns where the log then ends: the
+    /// keystore keeps that position, so a log rolled back past the change is caught.
+    pub fn append_change(&self, events: &[Event]) -> Result<Anchor> {
+        let (head, _) = self.append_at(events, Durability::Sync, None)?;
+        Ok(Anchor {
+            seq: head.seq,
+            mac: head.mac,
+        })
+    }
+
+    fn append_at(
+        &self,
+        events: &[Event],
+        durability: Durability,
+        use_slot: Option<last_used::Use<'_>>,
+    ) -> Result<(Head, Option<DateTime<Utc>>)> {
         let _lock = self.lock()?;
         let mut head = self.current_head()?;
         if head.seq == 0 && !self.head_path().exists() {
@@ -204,10 +235,11 @@ impl EventLog {
         if !pending.is_empty() {
             let _ = File::create(self.dir.join(PENDING_FILE));
         }
-        Ok(match use_slot {
+        let previous = match use_slot {
             Some(slot) => last_used::record(self, &slot),
             None => None,
-        })
+        };
+        Ok((head, previous))
     }
 
     fn read_head(&self) -> Result<Option<Head>> {
@@ -388,7 +420,17 @@ impl EventLog {
 
     /// Reads and checks every record from the first line, streaming, stopping at the first
     /// problem; then compares the last record with the head.
-    pub(crate) fn scan_records(&self, mut visit: impl FnMut(Record)) -> Result<CheckReport> {
+    pub(crate) fn scan_records(&self, visit: impl FnMut(Record)) -> Result<CheckReport> {
+        self.scan_anchored(None, visit)
+    }
+
+    /// Like [`scan_records`](Self::scan_records), and the log must also reach `anchor` (the
+    /// position of the keystore's last change) with the same MAC there.
+    pub(crate) fn scan_anchored(
+        &self,
+        anchor: Option<Anchor>,
+        mut visit: impl FnMut(Record),
+    ) -> Result<CheckReport> {
         use std::io::BufRead as _;
         let path = self.path();
         let head = self.read_head();
@@ -425,6 +467,19 @@ impl EventLog {
                     if let Err(problem) = self.check_line(&buf, &mut at, line_no, &mut visit) {
                         return Ok(report(line_no, problem, at.seq));
                     }
+                    if let Some(a) = anchor
+                        && a.seq == at.seq
+                        && a.mac != at.mac
+                    {
+                        return Ok(report(
+                            line_no,
+                            format!(
+                                "record {} is not the one the keystore's last change was recorded as (the log was replaced)",
+                                at.seq
+                            ),
+                            at.seq,
+                        ));
+                    }
                     if let Ok(Some(h)) = &head
                         && h.seq == at.seq
                         && h.mac != at.mac
@@ -444,6 +499,18 @@ impl EventLog {
             Err(e) => return Err(Error::io("read", &path, e)),
         }
         let next = line_no + 1;
+        if let Some(a) = anchor
+            && a.seq > at.seq
+        {
+            return Ok(report(
+                next,
+                format!(
+                    "the log ends at record {} but the keystore's last change was recorded as record {}: the log was cut or rolled back",
+                    at.seq, a.seq
+                ),
+                at.seq,
+            ));
+        }
         Ok(match head {
             Err(e) => report(next, e.to_string(), at.seq),
             Ok(None) if at.seq == 0 => CheckReport {
@@ -537,7 +604,22 @@ impl EventLog {
         let mut kept: Vec<Record> = Vec::new();
         let mut later: Option<Line> = None;
         let mut done = false;
+        // The end of the log must be where the head says: otherwise the records read here
+        // would silently miss those cut off the end.
+        let head = self.read_head()?;
+        let mut last_seen = false;
         self.walk_back(|line| {
+            if !last_seen {
+                last_seen = true;
+                if let Some(h) = head
+                    && (line.seq < h.seq || (line.seq == h.seq && line.mac != h.mac))
+                {
+                    return Err(self.damaged(format!(
+                        "the log ends at record {} but {HEAD_FILE} records {}; run apiauth log --check",
+                        line.seq, h.seq
+                    )));
+                }
+            }
             if let Some(next) = later.take()
                 && (!next.chains_from(&self.keys, &line.mac) || next.seq != line.seq + 1)
             {
@@ -566,6 +648,15 @@ impl EventLog {
             later = Some(line);
             Ok(true)
         })?;
+        if !last_seen
+            && let Some(h) = head
+            && h.seq > 0
+        {
+            return Err(self.damaged(format!(
+                "{LOG_FILE} is empty or missing but {HEAD_FILE} records {} records",
+                h.seq
+            )));
+        }
         if let Some(first) = later
             && first.seq == 1
             && !first.chains_from(&self.keys, &GENESIS.mac)

@@ -53,7 +53,7 @@ pub struct LogCheck {
     /// Records verified, and the first bad line if any.
     pub report: CheckReport,
     /// Keys in the keystore with no generate or import record: the log was replaced or its
-    /// beginning removed. Only looked for when the chain itself is intact.
+    /// beginning removed. Only looked for when every line of the chain verified.
     pub unrecorded_keys: Vec<String>,
 }
 
@@ -77,14 +77,20 @@ pub fn check_log(ctx: &Context) -> Result<LogCheck> {
         });
     };
     let mut created: HashSet<String> = HashSet::new();
-    let report = log.scan_records(|record| {
+    let report = log.scan_anchored(keystore.log_anchor(), |record| {
         if matches!(record.event.action, Action::Generate | Action::Import)
             && let Some(id) = record.event.key_id
         {
             created.insert(id);
         }
     })?;
-    let unrecorded_keys = if report.damage.is_none() {
+    // Every line verified (no damage, or damage only at the end: the head or the keystore's
+    // anchor is past it): which keys have no creation record is then known.
+    let whole_chain_read = report
+        .damage
+        .as_ref()
+        .is_none_or(|d| d.line as u64 == report.records + 1);
+    let unrecorded_keys = if whole_chain_read {
         keystore
             .entries()
             .iter()

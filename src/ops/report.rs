@@ -69,6 +69,9 @@ pub struct AuditReport {
     pub stale: Vec<KeyView>,
     /// Verifies that presented a revoked, expired or superseded key, newest first.
     pub alerts: Vec<Record>,
+    /// Why the alerts could not be read (a damaged event log), when they could not: an alert
+    /// gate must then fail rather than pass on an empty list.
+    pub alerts_unavailable: Option<String>,
 }
 
 impl AuditReport {
@@ -130,7 +133,7 @@ pub fn audit(ctx: &Context, within_days: Option<u32>) -> Result<AuditReport> {
         let since = now - Duration::days(i64::from(ctx.config.alert_window_days));
         match log.recent(MAX_ALERTS, Some(since), Event::is_alert) {
             Ok(alerts) => report.alerts = alerts,
-            Err(e) => ctx.warn(format!("alerts are unavailable: {e}")),
+            Err(e) => report.alerts_unavailable = Some(e.to_string()),
         }
     }
     ctx.record(Event::new(

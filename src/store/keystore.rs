@@ -82,6 +82,11 @@ impl Keystore {
         self.generation
     }
 
+    /// Where the event log ended after the record of the last change.
+    pub fn log_anchor(&self) -> Option<crate::events::Anchor> {
+        self.raw.log_anchor()
+    }
+
     /// Every entry, in creation order.
     pub fn entries(&self) -> &[KeyEntry] {
         &self.entries

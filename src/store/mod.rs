@@ -206,11 +206,13 @@ impl Store {
             None => self.key_for_new_store()?,
         };
         let generation = transaction.generation() + 1;
-        let (raw, events) = transaction.into_parts();
+        let (mut raw, events) = transaction.into_parts();
         let log = EventLog::new(&self.dir, &key, self.lock_timeout);
         if !events.is_empty() {
-            log.append(&events, Durability::Sync, None)
+            let anchor = log
+                .append_change(&events)
                 .map_err(|e| Error::NotRecorded(Box::new(e)))?;
+            raw.set_log_anchor(anchor);
         }
         if let Err(e) = self.write(&raw, generation, &key) {
             let failures: Vec<Event> = events

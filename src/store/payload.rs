@@ -10,7 +10,9 @@
 //!   entry number (u32 LE);
 //! - `offsets`: the byte offset of each entry in `entries` (u32 LE), in entry-number order;
 //! - `entries`: the postcard encodings of the [`KeyEntry`] values, one after the other, in
-//!   creation order.
+//!   creation order;
+//! - `log_anchor`: the sequence number and MAC of the event-log record of the last change, so
+//!   that a log rolled back past it is caught by `log --check`.
 //!
 //! Verify binary-searches `hash_index` straight out of the decrypted buffer and decodes the
 //! single entry it points at ([`lookup`]), so after decryption its cost is O(log n). A write works
@@ -21,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::crypto::KeyHash;
+use crate::events::Anchor;
 use crate::model::{KeyEntry, KeyId};
 
 const HASH_ROW: usize = 40;
@@ -37,6 +40,7 @@ struct Encoded<'a> {
     offsets: &'a [u8],
     #[serde(borrow, with = "serde_bytes")]
     entries: &'a [u8],
+    log_anchor: Option<Anchor>,
 }
 
 /// A payload that does not decode or whose indexes do not agree with its entries.
@@ -91,6 +95,7 @@ struct View<'a> {
     id_index: &'a [u8],
     offsets: &'a [u8],
     entries: &'a [u8],
+    log_anchor: Option<Anchor>,
 }
 
 impl<'a> View<'a> {
@@ -101,6 +106,7 @@ impl<'a> View<'a> {
             id_index: encoded.id_index,
             offsets: encoded.offsets,
             entries: encoded.entries,
+            log_anchor: encoded.log_anchor,
         };
         view.check()?;
         Ok(view)
@@ -209,6 +215,7 @@ pub fn decode_all(bytes: &[u8]) -> Result<(Raw, Vec<KeyEntry>), PayloadError> {
     let indexes = Raw {
         hash_index: Zeroizing::new(view.hash_index.to_vec()),
         id_index: Zeroizing::new(view.id_index.to_vec()),
+        log_anchor: view.log_anchor,
         ..Raw::default()
     };
     Ok((indexes, entries))
@@ -223,9 +230,20 @@ pub struct Raw {
     id_index: Zeroizing<Vec<u8>>,
     offsets: Zeroizing<Vec<u8>>,
     entries: Zeroizing<Vec<u8>>,
+    log_anchor: Option<Anchor>,
 }
 
 impl Raw {
+    /// Where the event log ended after the record of the last change written with this payload.
+    pub fn log_anchor(&self) -> Option<Anchor> {
+        self.log_anchor
+    }
+
+    /// Records where the event log ends after this change's records.
+    pub fn set_log_anchor(&mut self, anchor: Anchor) {
+        self.log_anchor = Some(anchor);
+    }
+
     /// Copies the regions of an encoded payload, after checking them. Each copy has room to
     /// grow, so the insertions of a write do not reallocate (and copy) it again.
     pub fn parse(bytes: &[u8]) -> Result<Self, PayloadError> {
@@ -240,6 +258,7 @@ impl Raw {
             id_index: copy(view.id_index),
             offsets: copy(view.offsets),
             entries: copy(view.entries),
+            log_anchor: view.log_anchor,
         })
     }
 
@@ -249,6 +268,7 @@ impl Raw {
             id_index: &self.id_index,
             offsets: &self.offsets,
             entries: &self.entries,
+            log_anchor: self.log_anchor,
         }
     }
 
@@ -360,6 +380,7 @@ impl Raw {
             id_index: &self.id_index,
             offsets: &self.offsets,
             entries: &self.entries,
+            log_anchor: self.log_anchor,
         };
         let mut out = Vec::with_capacity(
             self.hash_index.len()
