@@ -453,6 +453,12 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             crate::sanitize::display(original)
         ));
     }
+    if total > i64::from(MAX_EXPIRY_DAYS) * 86_400 {
+        return Err(format!(
+            "duration '{}' is longer than {MAX_EXPIRY_DAYS} days",
+            crate::sanitize::display(original)
+        ));
+    }
     Ok(Duration::seconds(total))
 }
 
@@ -736,7 +742,19 @@ mod tests {
         assert_eq!(parse_duration("7d"), Ok(Duration::days(7)));
         assert_eq!(parse_duration("1d12h"), Ok(Duration::hours(36)));
         assert_eq!(parse_duration("90s"), Ok(Duration::seconds(90)));
-        for bad in ["", "h", "7", "7x", "-1d", "1.5h", "0d", "d7", "9999999999d"] {
+        for bad in [
+            "",
+            "h",
+            "7",
+            "7x",
+            "-1d",
+            "1.5h",
+            "0d",
+            "d7",
+            "9999999999d",
+            "220220200w",
+            "36501d",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
         assert!(parse_grace("366d").is_err());

@@ -115,10 +115,8 @@ pub(super) fn record(log: &EventLog, usage: &Use<'_>) -> Option<DateTime<Utc>> {
 /// Starts an empty slot file (every key "never used"), for a new log. Called under the lock.
 pub(super) fn create_empty(log: &EventLog) -> Result<()> {
     let target = path(log);
-    let mut options = OpenOptions::new();
+    let mut options = crate::paths::owner_only();
     options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut file = options
         .open(&target)
         .map_err(|e| Error::io("create", &target, e))?;

@@ -20,7 +20,7 @@
 pub mod last_used;
 pub mod record;
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -219,10 +219,8 @@ impl EventLog {
             };
         }
         let path = self.path();
-        let mut options = OpenOptions::new();
+        let mut options = crate::paths::owner_only();
         options.append(true).create(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let mut log = options
             .open(&path)
             .map_err(|e| Error::io("open", &path, e))?;
@@ -271,10 +269,8 @@ impl EventLog {
         let mac = EventKeys::mac(&self.keys.head, &[&bytes[..40]]);
         bytes[40..].copy_from_slice(&mac);
         let path = self.head_path();
-        let mut options = OpenOptions::new();
+        let mut options = crate::paths::owner_only();
         options.write(true).create(true).truncate(false);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let mut file = options
             .open(&path)
             .map_err(|e| Error::io("open", &path, e))?;
@@ -717,10 +713,8 @@ pub fn note_failed_unlock(dir: &Path, time: DateTime<Utc>, detail: &str) {
         clean(&event.host),
         clean(detail)
     );
-    let mut options = OpenOptions::new();
+    let mut options = crate::paths::owner_only();
     options.append(true).create(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     if let Ok(mut file) = options.open(dir.join(PENDING_FILE)) {
         let _ = file.write_all(line.as_bytes());
     }

@@ -1,6 +1,6 @@
 //! The writers' lock: an exclusive advisory lock on `keystore.lock`, waited for with a bound.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -17,10 +17,8 @@ pub struct WriteLock {
 
 /// Takes the exclusive lock on `path`, polling until `timeout` has passed.
 pub fn acquire(path: &Path, timeout: Duration) -> Result<WriteLock> {
-    let mut options = OpenOptions::new();
+    let mut options = crate::paths::owner_only();
     options.create(true).truncate(false).read(true).write(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let file = options
         .open(path)
         .map_err(|e| Error::io("open the lock file", path, e))?;

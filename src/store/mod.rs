@@ -18,7 +18,7 @@ mod keystore;
 pub(crate) mod lock;
 pub mod payload;
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -385,10 +385,8 @@ impl Store {
         }
         let path = self.master_key_path();
         let key = MasterKey::generate();
-        let mut options = OpenOptions::new();
+        let mut options = crate::paths::owner_only();
         options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let mut file = options
             .open(&path)
             .map_err(|e| Error::io("create", &path, e))?;
