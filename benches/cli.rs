@@ -13,6 +13,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use apiauth::crypto::SecretString;
+
 const BIN: &str = env!("CARGO_BIN_EXE_apiauth");
 
 struct Sample {
@@ -83,8 +85,35 @@ fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
+/// Builds the store in a child process and returns its sample values: the benchmark process
+/// stays small, so the children it forks start small too (a child's peak RSS, as wait4 reports
+/// it, counts the pages it shared with this process when it was forked).
+fn populate_in_child(dir: &Path, keys: usize) -> Vec<SecretString> {
+    let out = Command::new(std::env::current_exe().expect("the benchmark's own path"))
+        .arg("--populate")
+        .arg(dir)
+        .arg(keys.to_string())
+        .output()
+        .expect("the store is built");
+    assert!(out.status.success(), "populating failed");
+    String::from_utf8(out.stdout)
+        .expect("sample keys are text")
+        .lines()
+        .map(|l| SecretString::new(l.to_owned()))
+        .collect()
+}
+
 fn main() {
-    if std::env::args().any(|a| a == "--list") {
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--list") {
+        return;
+    }
+    if let [_, flag, dir, keys] = args.as_slice()
+        && flag == "--populate"
+    {
+        for sample in support::populate(Path::new(dir), keys.parse().expect("a key count")) {
+            println!("{}", sample.expose());
+        }
         return;
     }
     let runs = |n: usize| -> usize {
@@ -97,6 +126,16 @@ fn main() {
         "apiauth whole-process benchmark on {} CPU(s)\n",
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
+    let floor = summarize(
+        (0..runs(200))
+            .map(|_| run(Path::new("."), &["--version"]))
+            .collect(),
+    );
+    println!(
+        "spawn floor (apiauth --version, no keystore): median {}, p95 {}\n",
+        ms(floor.median),
+        ms(floor.p95)
+    );
     println!(
         "| keys | store size | verify median | verify p95 | verify peak RSS | generate median | generate p95 | generate peak RSS |"
     );
@@ -105,7 +144,7 @@ fn main() {
         [(1_000, 300, 100), (10_000, 200, 60), (100_000, 60, 20)]
     {
         let dir = tempfile::tempdir().expect("temp dir");
-        let samples = support::populate(dir.path(), keys);
+        let samples = populate_in_child(dir.path(), keys);
         if std::env::var_os("APIAUTH_BENCH_KEEP").is_some() {
             let kept = dir.path().with_extension("kept");
             copy_dir(dir.path(), &kept);

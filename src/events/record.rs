@@ -140,9 +140,13 @@ impl Event {
 fn who() -> (String, String) {
     static WHO: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
     WHO.get_or_init(|| {
-        let user = whoami::username()
-            .or_else(|_| std::env::var("USER"))
-            .unwrap_or_else(|_| "unknown".into());
+        // The login name the session carries ($USER, or $LOGNAME); the password database only
+        // when neither is set, since consulting it costs every verify a round of NSS lookups.
+        let user = ["USER", "LOGNAME"]
+            .iter()
+            .find_map(|var| std::env::var(var).ok().filter(|v| !v.is_empty()))
+            .or_else(|| whoami::username().ok())
+            .unwrap_or_else(|| "unknown".into());
         let host = whoami::hostname().unwrap_or_else(|_| "unknown".into());
         (user, host)
     })

@@ -242,6 +242,9 @@ impl Store {
         let header_bytes = header.write();
         let payload_key = key.derive(&header.salt, KEYSTORE_INFO);
         crypto::seal_in_place(&payload_key, &header.nonce, &header_bytes, &mut buf);
+        // Sealed in place (capacity for the tag was reserved, so nothing was reallocated): the
+        // buffer now holds only ciphertext, which needs no zeroizing.
+        let buf = std::mem::take(&mut *buf);
 
         let target = self.keystore_path();
         let mut temp = tempfile::Builder::new()
@@ -250,7 +253,7 @@ impl Store {
             .map_err(|e| Error::io("create a temp file in", &self.dir, e))?;
         temp.write_all(&header_bytes)
             .and_then(|()| temp.write_all(&buf))
-            .and_then(|()| temp.as_file().sync_all())
+            .and_then(|()| temp.as_file().sync_data())
             .map_err(|e| Error::io("write", temp.path(), e))?;
         if target.exists() {
             self.keep_backup(&target)?;
