@@ -2,8 +2,9 @@
 //! a full disk, a read-only key directory, a key directory path that is a file, and a lock held
 //! by a stopped process.
 //!
-//! The disk and read-only cases mount a small tmpfs, which needs root (or CAP_SYS_ADMIN); where
-//! mounting is not allowed they say so and check nothing else.
+//! The disk and read-only cases mount a small tmpfs where the tests may mount (root or
+//! CAP_SYS_ADMIN). Elsewhere the full disk becomes a file-size limit on the child (`ulimit -f 0`,
+//! a real `EFBIG` from the kernel) and the read-only directory a `chmod 500`.
 
 mod common;
 
@@ -32,10 +33,11 @@ impl Tmpfs {
                 "tmpfs",
             ])
             .arg(&path)
+            .stderr(std::process::Stdio::null())
             .status()
             .is_ok_and(|s| s.success());
         if !ok {
-            eprintln!("cannot mount a tmpfs here (not root?): this check did not run");
+            eprintln!("cannot mount a tmpfs here (not root?): using the unprivileged fallback");
             return None;
         }
         Some(Tmpfs {
@@ -76,15 +78,59 @@ fn fill(dir: &Path) -> PathBuf {
     filler
 }
 
+/// The disk the full-disk test writes to.
+enum NoSpace {
+    /// A small tmpfs filled to its last block (unmounted when this is dropped).
+    Filled { _fs: Tmpfs, filler: PathBuf },
+    /// No mount allowed: the child runs under `ulimit -f 0`, so every write that grows a file
+    /// fails with `EFBIG`, the same path through the code as `ENOSPC`.
+    SizeLimit,
+}
+
+impl NoSpace {
+    /// The command, run where its writes fail.
+    fn apply(&self, call: common::Call) -> common::Call {
+        match self {
+            NoSpace::Filled { .. } => call,
+            NoSpace::SizeLimit => call.file_size_limit(0),
+        }
+    }
+
+    /// What the error must say: the cause, and what to do.
+    fn says(&self, stderr: &str) -> bool {
+        match self {
+            NoSpace::Filled { .. } => {
+                stderr.contains("No space left") && stderr.contains("disk is full")
+            }
+            NoSpace::SizeLimit => stderr.contains("File too large") && stderr.contains("ulimit -f"),
+        }
+    }
+
+    /// Makes room again (the tmpfs stays mounted until `self` is dropped; commands run
+    /// without [`NoSpace::apply`] have no size limit).
+    fn make_room(&self) {
+        if let NoSpace::Filled { filler, .. } = self {
+            std::fs::remove_file(filler).expect("space freed");
+        }
+    }
+}
+
 #[test]
 fn a_full_disk_is_a_clear_error_and_loses_nothing() {
-    let Some(fs) = Tmpfs::mount("512k") else {
-        return;
+    let fs = Tmpfs::mount("512k");
+    let sb = match &fs {
+        Some(fs) => sandbox_in(&fs.path.join("keys")),
+        None => Sandbox::new(),
     };
-    let sb = sandbox_in(&fs.path.join("keys"));
     let first = sb.api_key("first", "svc", &[]);
     sb.api_key("second", "svc", &[]);
-    let filler = fill(&fs.path);
+    let disk = match fs {
+        Some(fs) => {
+            let filler = fill(&fs.path);
+            NoSpace::Filled { _fs: fs, filler }
+        }
+        None => NoSpace::SizeLimit,
+    };
     let before = sb.snapshot();
 
     for args in [
@@ -92,27 +138,31 @@ fn a_full_disk_is_a_clear_error_and_loses_nothing() {
         vec!["rotate", first.id.as_str()],
         vec!["revoke", first.id.as_str()],
     ] {
-        let out = sb.cmd(&args).run();
+        let out = disk.apply(sb.cmd(&args)).run();
         assert_eq!(out.code, 3, "{args:?} on a full disk: {}", out.stderr);
         assert!(
-            out.stderr.contains("No space left") && out.stderr.contains("disk is full"),
-            "{args:?} says the disk is full and what to do: {}",
+            disk.says(&out.stderr),
+            "{args:?} says what happened and what to do: {}",
             out.stderr
         );
         assert_unchanged(&before, &sb.snapshot(), "full disk");
     }
     // Reads still work, and verify still answers (its record may or may not fit).
     assert_eq!(sb.ids().len(), 2);
-    let out = sb.cmd(["verify", "-j"]).stdin(first.value.as_str()).run();
+    let out = disk
+        .apply(sb.cmd(["verify", "-j"]))
+        .stdin(first.value.as_str())
+        .run();
     assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.json()["status"], "valid");
 
-    std::fs::remove_file(filler).expect("space freed");
+    disk.make_room();
     let out = sb
         .cmd(["generate", "api-key", "-n", "third", "-s", "svc"])
         .run();
     assert_eq!(
         out.code, 0,
-        "writes work again once there is space: {}",
+        "writes work again once there is room: {}",
         out.stderr
     );
     assert_eq!(sb.ids().len(), 3);
@@ -120,28 +170,69 @@ fn a_full_disk_is_a_clear_error_and_loses_nothing() {
     assert_eq!(check.code, 0, "{}", check.stdout);
 }
 
+/// How the key directory was made read-only: a read-only remount where mounting is allowed,
+/// otherwise `chmod 500` (which binds every user but root).
+enum ReadOnly {
+    Remounted,
+    Chmod,
+}
+
 #[test]
 fn a_read_only_key_directory_refuses_writes_and_still_reads() {
-    let Some(fs) = Tmpfs::mount("1m") else {
-        return;
+    let fs = Tmpfs::mount("1m");
+    let sb = match &fs {
+        Some(fs) => sandbox_in(&fs.path.join("keys")),
+        None => Sandbox::new(),
     };
-    let sb = sandbox_in(&fs.path.join("keys"));
     let key = sb.api_key("kept", "svc", &[]);
     let before = sb.snapshot();
-    fs.remount_read_only();
+    let how = match &fs {
+        Some(fs) => {
+            fs.remount_read_only();
+            ReadOnly::Remounted
+        }
+        None => {
+            use std::os::unix::fs::PermissionsExt as _;
+            let set = |mode| {
+                std::fs::set_permissions(&sb.dir, std::fs::Permissions::from_mode(mode))
+                    .expect("chmod the key directory");
+            };
+            set(0o500);
+            if std::fs::File::create(sb.file("probe")).is_ok() {
+                // Root without CAP_SYS_ADMIN: permissions do not bind and nothing can mount.
+                let _ = std::fs::remove_file(sb.file("probe"));
+                set(0o700);
+                eprintln!(
+                    "cannot make a read-only directory here (root without mount): not checked"
+                );
+                return;
+            }
+            ReadOnly::Chmod
+        }
+    };
 
     let out = sb
         .cmd(["generate", "api-key", "-n", "new", "-s", "svc"])
         .run();
     assert_eq!(out.code, 3, "{}", out.stderr);
-    assert!(
-        out.stderr.contains("Read-only file system") && out.stderr.contains("read-only"),
-        "names the cause and the fix: {}",
-        out.stderr
-    );
+    let says = match how {
+        ReadOnly::Remounted => {
+            out.stderr.contains("Read-only file system") && out.stderr.contains("read-only")
+        }
+        ReadOnly::Chmod => {
+            out.stderr.contains("Permission denied")
+                && out.stderr.contains("check the permissions of")
+        }
+    };
+    assert!(says, "names the cause and the fix: {}", out.stderr);
     assert_unchanged(&before, &sb.snapshot(), "read-only");
     assert_eq!(sb.ids(), vec![key.id.clone()]);
     assert_eq!(sb.verdict(&key.value), "valid");
+    if let ReadOnly::Chmod = how {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&sb.dir, std::fs::Permissions::from_mode(0o700))
+            .expect("chmod back so the temp dir can be removed");
+    }
 }
 
 #[test]

@@ -46,6 +46,9 @@ pub fn hint(error: &Error) -> Option<String> {
         {
             "the disk is full; free some space and run the command again. The keystore was not changed.".into()
         }
+        Error::Io { source, .. } if source.kind() == std::io::ErrorKind::FileTooLarge => {
+            "a file size limit was reached (see ulimit -f); raise it and run the command again. The keystore was not changed.".into()
+        }
         Error::Io { source, path, .. }
             if source.kind() == std::io::ErrorKind::PermissionDenied =>
         {
