@@ -52,7 +52,10 @@ pub struct Config {
 
 /// One key (`"j"`) or several (`["j", "down"]`) in the `[keys]` table.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "a key binding is a key (\"j\") or a list of keys ([\"j\", \"down\"])"
+)]
 pub enum KeySpec {
     /// A single key.
     One(String),
@@ -115,7 +118,13 @@ impl Config {
 
     /// Parses and checks config text.
     pub fn parse(text: &str) -> std::result::Result<Config, String> {
-        let config: Config = toml::from_str(text).map_err(|e| e.message().to_owned())?;
+        let config: Config = toml::from_str(text).map_err(|e| match e.span() {
+            Some(span) => {
+                let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+                format!("line {line}: {}", e.message())
+            }
+            None => e.message().to_owned(),
+        })?;
         config.check()?;
         Ok(config)
     }

@@ -108,12 +108,32 @@ pub enum Error {
         backup: PathBuf,
     },
     /// Another process held the write lock for too long.
-    #[error("the keystore is locked by another apiauth process ({} held for more than {}s)", path.display(), waited.as_secs_f32())]
+    #[error(
+        "{} is locked by another apiauth process ({} held for more than {:.1}s)",
+        locked_by_name(path),
+        path.display(),
+        waited.as_secs_f32()
+    )]
     Locked {
         /// `keystore.lock`.
         path: PathBuf,
         /// How long this process waited.
         waited: Duration,
+    },
+    /// A new value was stored, but writing it to standard output failed, so it was never seen.
+    #[error("{id} was stored, but its new value could not be written to standard output: {source}")]
+    NotShown {
+        /// The key whose value was lost.
+        id: String,
+        /// What the write said.
+        source: std::io::Error,
+    },
+    /// Standard output could not be written (a full disk, an I/O error), so what the command
+    /// printed is incomplete.
+    #[error("standard output could not be written: {source}")]
+    Output {
+        /// What the write said.
+        source: std::io::Error,
     },
     /// The event log is damaged: a record was edited, removed or reordered, or the tail was cut.
     #[error("the event log {} is damaged: {problem}", path.display())]
@@ -194,5 +214,17 @@ impl Error {
             field,
             message: message.into(),
         }
+    }
+}
+
+/// What a lock file guards, for the [`Error::Locked`] message.
+fn locked_by_name(path: &std::path::Path) -> &'static str {
+    if path
+        .file_name()
+        .is_some_and(|name| name == crate::events::LOCK_FILE)
+    {
+        "the event log"
+    } else {
+        "the keystore"
     }
 }

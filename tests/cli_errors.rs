@@ -270,6 +270,61 @@ fn bad_config_file_is_a_usage_error() {
     sb.cmd(["generate", "api-key", "-n", "x", "-s", "s"])
         .env("APIAUTH_CONFIG", &config)
         .run()
-        .fails(2, &["bad-config.toml", "expiring_windw_days"]);
+        .fails(2, &["bad-config.toml", "line 1", "expiring_windw_days"]);
     assert_unchanged(&before, &sb.snapshot(), "bad config");
+
+    // A value of the wrong type, and a key binding that is not a key: each named by line.
+    let cases = [
+        (
+            "expiring_window_days = 3\nstale_after_days = \"soon\"\n",
+            ["line 2", "expected u32"],
+        ),
+        ("[keys]\nquit = 5\n", ["line 2", "a list of keys"]),
+    ];
+    for (text, says) in cases {
+        std::fs::write(&config, text).expect("write config");
+        sb.cmd(["list"])
+            .env("APIAUTH_CONFIG", &config)
+            .run()
+            .fails(2, &says);
+    }
+}
+
+#[test]
+fn a_new_value_that_cannot_be_printed_is_an_error_not_a_silent_loss() {
+    let (sb, live, _) = populated();
+    // stdout is /dev/full: the write of the one-time value fails after the key was stored.
+    for script in [
+        r#""$APIAUTH" --key-dir "$DIR" generate api-key -n lost -s svc -j >/dev/full"#,
+        r#""$APIAUTH" --key-dir "$DIR" rotate LIVE >/dev/full"#,
+    ] {
+        let out = common::shell(&sb, &script.replace("LIVE", &live));
+        assert_eq!(out.code, 3, "{script}: {}", out.stderr);
+        assert!(
+            out.stderr
+                .contains("could not be written to standard output")
+                && out.stderr.contains("No space left")
+                && out.stderr.contains("apiauth rotate k_"),
+            "says the value is lost and how to get a new one: {}",
+            out.stderr
+        );
+    }
+    // Any other output lost to a full disk fails too (a CI job's `export > .env` must not pass
+    // with a cut-off file); a reader that stops early (`| head`) is not a failure.
+    let out = common::shell(
+        &sb,
+        r#""$APIAUTH" --key-dir "$DIR" export -f dotenv >/dev/full"#,
+    );
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("standard output could not be written")
+            && out.stderr.contains("output is incomplete"),
+        "{}",
+        out.stderr
+    );
+    let out = common::shell(
+        &sb,
+        r#"{ sleep 0.1; "$APIAUTH" --key-dir "$DIR" list; echo "list exited $?" >&2; } | true"#,
+    );
+    assert!(out.stderr.contains("list exited 0"), "{}", out.stderr);
 }

@@ -86,6 +86,65 @@ fn import_of_a_jwt_takes_its_type() {
     assert_eq!(other.verdict(&token.value), "valid");
 }
 
+#[test]
+fn rotating_an_imported_key_keeps_its_lifetime() {
+    let sb = Sandbox::new();
+    // A token issued elsewhere for 30 days: rotation here issues the next one for 30 days too.
+    let issuer = Sandbox::new();
+    let token = issuer.jwt("issued", "auth", &["-e", "30"]);
+    let imported = sb
+        .cmd(["import", "-n", "foreign", "-s", "auth", "-j"])
+        .stdin(token.value.clone())
+        .run()
+        .ok()
+        .json();
+    let id = imported["id"].as_str().expect("id");
+    let rotated = sb.json(&["rotate", id, "-j"]);
+    let days = |json: &Value| {
+        let at =
+            chrono::DateTime::parse_from_rfc3339(json.as_str().expect("a time")).expect("RFC 3339");
+        (at.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_hours() as f64 / 24.0
+    };
+    let left = days(&rotated["expires_at"]);
+    assert!((29.9..=30.0).contains(&left), "{left} days");
+    let new_token = rotated["token"].as_str().expect("a token");
+    let claims = new_token.split('.').nth(1).expect("claims");
+    let claims: Value = serde_json::from_slice(
+        &base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, claims)
+            .expect("base64url"),
+    )
+    .expect("JSON claims");
+    assert!(claims["exp"].is_i64(), "the new token expires: {claims}");
+
+    // A value imported with a date already past has no known lifetime: the configured default.
+    let config = sb.root().join("config.toml");
+    std::fs::write(&config, "default_expiry_days = 45\n").expect("config");
+    let old = sb
+        .cmd([
+            "import",
+            "-n",
+            "old",
+            "-s",
+            "svc",
+            "--expires-at",
+            "2024-03-01",
+            "-j",
+        ])
+        .env("APIAUTH_CONFIG", &config)
+        .stdin("old_aW1wb3J0ZWRMb25nQWdvTm9MaWZldGltZTEyMzQ")
+        .run()
+        .ok()
+        .json();
+    let rotated = sb
+        .cmd(["rotate", old["id"].as_str().expect("id"), "-j"])
+        .env("APIAUTH_CONFIG", &config)
+        .run()
+        .ok()
+        .json();
+    let left = days(&rotated["expires_at"]);
+    assert!((44.9..=45.0).contains(&left), "{left} days");
+}
+
 const GOOD_FILE: &str = "\
 # legacy secrets, migrated from the old .env
 STRIPE_KEY=sk_live_Z29vZEZpbGVTdHJpcGVLZXkxMjM0NTY3OA
@@ -104,7 +163,9 @@ fn from_file_imports_every_line_with_quotes_removed() {
     let json = sb
         .cmd(["import", "--from-file"])
         .arg(&file)
-        .args(["-s", "legacy", "--env", "staging", "-j"])
+        .args([
+            "-s", "legacy", "--env", "staging", "--scope", "read", "-r", "50", "-j",
+        ])
         .run()
         .ok()
         .json();
@@ -121,6 +182,8 @@ fn from_file_imports_every_line_with_quotes_removed() {
     for entry in json.as_array().expect("array") {
         assert_eq!(entry["service"], "legacy");
         assert_eq!(entry["env"], "staging");
+        assert_eq!(entry["scopes"], serde_json::json!(["read"]));
+        assert_eq!(entry["rate_limit"], 50);
         assert_eq!(entry["imported"], true);
     }
     for value in [
@@ -130,6 +193,8 @@ fn from_file_imports_every_line_with_quotes_removed() {
         "sentry_ZXhwb3J0ZWRTZW50cnlEc24xMjM0NTY3OA",
     ] {
         assert_eq!(sb.verdict(value), "valid", "{value}");
+        let (json, _) = sb.verify(value, &["--require-scope", "read"]);
+        assert_eq!(json["status"], "valid", "{value} carries the file's scope");
     }
     // The quotes are not part of the stored value.
     assert_eq!(

@@ -129,6 +129,66 @@ fn rotate_grace_is_recorded() {
 }
 
 #[test]
+fn a_grace_window_never_brings_an_expired_value_back() {
+    let sb = Sandbox::new();
+    let value = "old_dmFsdWVUaGF0RXhwaXJlZExhc3RZZWFyMTIz";
+    let imported = sb
+        .cmd([
+            "import",
+            "-n",
+            "old",
+            "-s",
+            "svc",
+            "--expires-at",
+            "2025-01-01",
+            "-j",
+        ])
+        .stdin(value)
+        .run()
+        .ok()
+        .json();
+    let id = imported["id"].as_str().expect("id");
+    assert_eq!(sb.verdict(value), "expired");
+    let rotated = sb.json(&["rotate", id, "--grace", "7d", "-e", "30", "-j"]);
+    assert_eq!(
+        rotated["grace_until"],
+        Value::Null,
+        "no grace for a dead value"
+    );
+    assert_eq!(sb.verdict(value), "superseded");
+
+    // A value with two days left keeps them, not the seven days of grace asked for.
+    let soon = sb.api_key("soon", "svc", &["-e", "2"]);
+    let rotated = sb.json(&["rotate", &soon.id, "--grace", "7d", "-e", "30", "-j"]);
+    assert_eq!(rotated["grace_until"], soon.json["expires_at"]);
+    let (verdict, code) = sb.verify(&soon.value, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(verdict["deprecated_version"], true);
+    assert_eq!(verdict["grace_until"], soon.json["expires_at"]);
+}
+
+#[test]
+fn a_second_rotation_ends_the_grace_of_the_first() {
+    let sb = Sandbox::new();
+    let key = sb.api_key("leaked", "svc", &[]);
+    let second = sb.json(&["rotate", &key.id, "--grace", "7d", "-j"]);
+    let second = second["key"].as_str().expect("key").to_owned();
+    assert_eq!(sb.verdict(&key.value), "valid", "v1 in its grace window");
+
+    // v2 leaked too: rotate again without grace. Neither old value may still open the door.
+    let out = sb.run(&["rotate", &key.id]).ok();
+    assert!(
+        out.stdout.contains("Previous value v2 no longer verifies"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(sb.verdict(&second), "superseded");
+    assert_eq!(sb.verdict(&key.value), "superseded", "v1's grace ended too");
+    let shown = sb.json(&["show", &key.id, "-j"]);
+    assert_eq!(shown["grace_until"], Value::Null);
+}
+
+#[test]
 fn rotate_jwt_issues_a_new_token() {
     let sb = Sandbox::new();
     let token = sb.jwt("jwt", "auth", &["-c", "role=x"]);

@@ -258,52 +258,82 @@ fn a_key_directory_that_is_a_file_is_a_clear_error() {
     assert_eq!(std::fs::read(&file).expect("still a file"), b"just a file");
 }
 
+/// `flock` holding `lock` while it runs `sleep`, stopped with SIGSTOP once it has the lock;
+/// resumed and killed when dropped.
+struct StoppedHolder(std::process::Child);
+
+impl StoppedHolder {
+    fn hold(lock: &Path) -> StoppedHolder {
+        let holder = Command::new("flock")
+            .arg("-o")
+            .arg(lock)
+            .args(["sleep", "60"])
+            .spawn()
+            .expect("flock (util-linux) is installed");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let probe = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(lock)
+                .expect("lock file");
+            match fs4::FileExt::try_lock(&probe) {
+                Err(fs4::TryLockError::WouldBlock) => break,
+                _ => {
+                    assert!(std::time::Instant::now() < deadline, "flock took the lock");
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+            }
+        }
+        let holder = StoppedHolder(holder);
+        holder.signal("-STOP");
+        holder
+    }
+
+    fn signal(&self, signal: &str) {
+        Command::new("kill")
+            .args([signal, &self.0.id().to_string()])
+            .status()
+            .expect("kill runs");
+    }
+}
+
+impl Drop for StoppedHolder {
+    fn drop(&mut self) {
+        self.signal("-CONT");
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 #[test]
 fn a_lock_held_by_a_stopped_process_times_out_clearly() {
     let sb = Sandbox::new();
     let key = sb.api_key("kept", "svc", &[]);
     let before = sb.snapshot();
-    // `flock` holds the writers' lock and runs `sleep`; the pair is then stopped.
-    let mut holder = Command::new("flock")
-        .arg("-o")
-        .arg(sb.file("keystore.lock"))
-        .args(["sleep", "60"])
-        .spawn()
-        .expect("flock (util-linux) is installed");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
-        let probe = std::fs::File::open(sb.file("keystore.lock")).expect("lock file");
-        match fs4::FileExt::try_lock(&probe) {
-            Err(fs4::TryLockError::WouldBlock) => break,
-            _ => {
-                assert!(std::time::Instant::now() < deadline, "flock took the lock");
-                std::thread::sleep(std::time::Duration::from_millis(20));
-            }
-        }
+    for (lock, guards) in [
+        ("keystore.lock", "the keystore is locked"),
+        ("events.lock", "the event log is locked"),
+    ] {
+        let holder = StoppedHolder::hold(&sb.file(lock));
+        let out = sb
+            .cmd(["generate", "api-key", "-n", "blocked", "-s", "svc"])
+            .env("APIAUTH_LOCK_TIMEOUT", "0.5")
+            .run();
+        drop(holder);
+        assert_eq!(out.code, 3, "{}", out.stderr);
+        assert!(
+            out.stderr.contains(guards)
+                && out.stderr.contains(lock)
+                && out.stderr.contains("held for more than 0.5s")
+                && out.stderr.contains("APIAUTH_LOCK_TIMEOUT"),
+            "{}",
+            out.stderr
+        );
+        assert_unchanged(&before, &sb.snapshot(), "locked");
     }
-    let stop = |signal: &str| {
-        Command::new("kill")
-            .args([signal, &holder.id().to_string()])
-            .status()
-            .expect("kill runs");
-    };
-    stop("-STOP");
-
-    let out = sb
-        .cmd(["generate", "api-key", "-n", "blocked", "-s", "svc"])
-        .env("APIAUTH_LOCK_TIMEOUT", "0.5")
-        .run();
-    stop("-CONT");
-    let _ = holder.kill();
-    let _ = holder.wait();
-    assert_eq!(out.code, 3, "{}", out.stderr);
-    assert!(
-        out.stderr.contains("locked by another apiauth process")
-            && out.stderr.contains("APIAUTH_LOCK_TIMEOUT"),
-        "{}",
-        out.stderr
-    );
-    assert_unchanged(&before, &sb.snapshot(), "locked");
     assert_eq!(sb.verdict(&key.value), "valid", "readers are not blocked");
     let again = sb
         .cmd(["generate", "api-key", "-n", "after", "-s", "svc"])
@@ -313,4 +343,29 @@ fn a_lock_held_by_a_stopped_process_times_out_clearly() {
         "the lock is free once its holder is gone: {}",
         again.stderr
     );
+}
+
+#[test]
+fn a_record_cut_short_by_a_full_disk_is_taken_back() {
+    let sb = Sandbox::new();
+    sb.api_key("first", "svc", &[]);
+    let log = sb.file("events.log");
+    let size = || std::fs::metadata(&log).expect("events.log").len();
+    let before = size();
+    // Room for a third of a record: the append stops mid-line.
+    let out = sb
+        .cmd(["generate", "api-key", "-n", "second", "-s", "svc"])
+        .file_size_limit(before + 100)
+        .run();
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert_eq!(size(), before, "the partial record is cut back off");
+    assert_eq!(sb.ids().len(), 1);
+
+    // Once there is room, the next change appends to an intact chain.
+    let out = sb
+        .cmd(["generate", "api-key", "-n", "second", "-s", "svc"])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let check = sb.cmd(["log", "--check"]).run();
+    assert_eq!(check.code, 0, "{}", check.stdout);
 }

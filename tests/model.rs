@@ -169,13 +169,15 @@ impl World {
                 self.serial += 1;
                 let value = format!("sk_model_{:08}_{}", self.serial, "x".repeat(24));
                 let (expiry, expires_at, policy_days) = if already_expired {
+                    // A date already past says nothing of the key's lifetime: a rotation
+                    // uses the configured default (none here).
                     let at = self.now - Duration::days(i64::from(days));
-                    (Expiry::At(at), at, 1)
+                    (Expiry::At(at), at, None)
                 } else {
                     (
                         Expiry::Days(days),
                         self.now + Duration::days(i64::from(days)),
-                        days,
+                        Some(days),
                     )
                 };
                 let request = ops::ImportRequest {
@@ -192,7 +194,7 @@ impl World {
                         token_exp: None,
                     }],
                     expires_at: Some(expires_at),
-                    policy_days: Some(policy_days),
+                    policy_days,
                     revoked: false,
                 });
             }
@@ -221,6 +223,14 @@ impl World {
                 }
                 let issued = result.expect("rotate succeeds");
                 let jwt = issued.secret.expose().starts_with("eyJ");
+                // The retired value's grace never outlasts the expiry it was issued with, and
+                // only the value just retired may be in grace: earlier ones stop now.
+                let old_expiry = model.expires_at;
+                for older in &mut model.versions {
+                    if older.grace_until.is_some_and(|g| g > now) {
+                        older.grace_until = Some(now);
+                    }
+                }
                 if let Some(d) = days {
                     model.policy_days = Some(d);
                 }
@@ -232,7 +242,10 @@ impl World {
                     .versions
                     .last_mut()
                     .expect("a key has a version")
-                    .grace_until = grace_secs.map(|s| now + Duration::seconds(s));
+                    .grace_until = grace_secs
+                    .map(|s| now + Duration::seconds(s))
+                    .map(|until| old_expiry.map_or(until, |at| until.min(at)))
+                    .filter(|until| *until > now);
                 model.versions.push(MVersion {
                     value: issued.secret,
                     grace_until: None,

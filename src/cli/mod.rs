@@ -101,9 +101,10 @@ pub fn main() -> ExitCode {
             crate::sanitize::display(&warning)
         ));
     }
-    match outcome {
-        Ok(code) => ExitCode::from(code),
-        Err(error) => report::report(&error, err),
+    match (outcome, output::take_failure()) {
+        (Ok(OK), Some(source)) => report::report(&Error::Output { source }, err),
+        (Ok(code), _) => ExitCode::from(code),
+        (Err(error), _) => report::report(&error, err),
     }
 }
 
@@ -331,7 +332,12 @@ impl Run {
         } else {
             human::generated(self.out, &view.entry, &issued.secret, self.now())
         });
-        output::stdout(&text);
+        if let Err(source) = output::stdout_or_fail(&text) {
+            return Err(Error::NotShown {
+                id: view.entry.id.to_string(),
+                source,
+            });
+        }
         if copy_it {
             self.copy(&issued.secret);
         }
@@ -355,8 +361,13 @@ impl Run {
         if let Some(path) = a.from_file {
             let request = ops::ImportFileRequest {
                 contents: input::read_secret_file(&path)?,
-                service: a.service,
-                env: a.env,
+                labels: ops::Labels {
+                    name: String::new(),
+                    service: a.service,
+                    env: a.env,
+                    scopes: a.scopes,
+                    rate_limit: a.rate_limit,
+                },
                 expiry: a.expiry.expiry(),
             };
             let entries = ops::import_file(&self.ctx, request)?;

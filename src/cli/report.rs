@@ -129,6 +129,13 @@ pub fn hint(error: &Error) -> Option<String> {
              APIAUTH_LOCK_TIMEOUT sets how many seconds to wait.",
             path.display()
         ),
+        Error::NotShown { id, .. } => format!(
+            "the value is lost (apiauth never stores it): run apiauth rotate {id} with its output \
+             going somewhere that can take it, to issue a new one"
+        ),
+        Error::Output { .. } => "the command itself ran, but its output is incomplete; send \
+             it somewhere with room (a file on a full disk is cut short) and run it again"
+            .into(),
         Error::KeyNotFound { .. } => "run 'apiauth list' to see the ids".into(),
         Error::AmbiguousId { candidates, .. } => format!(
             "type more characters of the id. Candidates:\n  {}",

@@ -224,15 +224,30 @@ impl EventLog {
         let mut log = options
             .open(&path)
             .map_err(|e| Error::io("open", &path, e))?;
-        log.write_all(text.as_bytes())
-            .map_err(|e| Error::io("append to", &path, e))?;
-        if durability == Durability::Sync {
-            log.sync_data().map_err(|e| Error::io("sync", &path, e))?;
+        let start = log
+            .metadata()
+            .map_err(|e| Error::io("read the size of", &path, e))?
+            .len();
+        let appended = log
+            .write_all(text.as_bytes())
+            .map_err(|e| Error::io("append to", &path, e))
+            .and_then(|()| match durability {
+                Durability::Sync => log.sync_data().map_err(|e| Error::io("sync", &path, e)),
+                Durability::Buffered => Ok(()),
+            })
+            // The head is not synced even for a change: one left behind by a power failure is
+            // harmless (records past it that chain are accepted, and the keystore's anchor
+            // still catches a rollback), and a sync here would cost every change another
+            // disk flush.
+            .and_then(|()| self.write_head(head, Durability::Buffered));
+        if let Err(error) = appended {
+            // A full disk or a size limit can cut the batch short. Cut the file back to where
+            // it was (still under the lock), so the chain stays whole and the next writer, once
+            // there is room, appends after the last complete record.
+            let _ = log.set_len(start);
+            let _ = log.sync_data();
+            return Err(error);
         }
-        // The head is not synced even for a change: one left behind by a power failure is
-        // harmless (records past it that chain are accepted, and the keystore's anchor still
-        // catches a rollback), and a sync here would cost every change another disk flush.
-        self.write_head(head, Durability::Buffered)?;
         if !pending.is_empty() {
             let _ = File::create(self.dir.join(PENDING_FILE));
         }

@@ -25,6 +25,25 @@ use crate::crypto::{self, NONCE_LEN};
 /// Longest line the reader accepts; a real record is a few hundred bytes.
 pub const MAX_LINE: usize = 8 * 1024;
 
+/// Bounds, in bytes, of a record's text fields (see [`Event::bounded`]): together far below
+/// what [`MAX_LINE`] can hold once encrypted and base64-encoded.
+const MAX_OUTCOME: usize = 64;
+const MAX_WHO: usize = 256;
+const MAX_DETAIL: usize = 2048;
+
+/// Cuts `text` to at most `max` bytes at a character boundary, marking the cut with `…`.
+fn cut(text: &mut String, max: usize) {
+    if text.len() <= max {
+        return;
+    }
+    let mut end = max - '…'.len_utf8();
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.truncate(end);
+    text.push('…');
+}
+
 /// A chain MAC.
 pub type Mac32 = [u8; 32];
 
@@ -122,6 +141,30 @@ impl Event {
             host,
             detail: detail.into(),
         }
+    }
+
+    /// The event with every text field cut to its bound, so that no record, whatever the
+    /// environment or the input put into it, outgrows [`MAX_LINE`] and becomes unreadable.
+    /// This is what [`seal`] writes.
+    pub fn bounded(&self) -> std::borrow::Cow<'_, Event> {
+        let fits = |text: &str, max: usize| text.len() <= max;
+        if fits(&self.outcome, MAX_OUTCOME)
+            && fits(&self.user, MAX_WHO)
+            && fits(&self.host, MAX_WHO)
+            && fits(&self.detail, MAX_DETAIL)
+            && self.key_id.as_deref().is_none_or(|id| fits(id, MAX_WHO))
+        {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let mut event = self.clone();
+        cut(&mut event.outcome, MAX_OUTCOME);
+        cut(&mut event.user, MAX_WHO);
+        cut(&mut event.host, MAX_WHO);
+        cut(&mut event.detail, MAX_DETAIL);
+        if let Some(id) = &mut event.key_id {
+            cut(id, MAX_WHO);
+        }
+        std::borrow::Cow::Owned(event)
     }
 
     /// Whether this is a verify that presented a revoked, expired or superseded key.
@@ -309,7 +352,7 @@ pub fn seal(keys: &EventKeys, seq: u64, previous: &Mac32, event: &Event) -> (Str
         keys,
         seq,
         previous,
-        &postcard::to_stdvec(event).expect("events serialize"),
+        &postcard::to_stdvec(&*event.bounded()).expect("events serialize"),
     )
 }
 
@@ -348,6 +391,27 @@ mod tests {
             "valid",
             "v1",
         )
+    }
+
+    #[test]
+    fn an_event_with_oversized_fields_still_makes_a_readable_record() {
+        let keys = EventKeys::derive(&MasterKey::generate());
+        let mut event = event();
+        event.user = "u".repeat(7000);
+        event.host = "é".repeat(5000);
+        event.detail = "d".repeat(100_000);
+        event.outcome = "o".repeat(1000);
+        let (line, _) = seal(&keys, 1, &[0; 32], &event);
+        assert!(line.len() <= MAX_LINE, "{} bytes", line.len());
+        let opened = Line::parse(line.trim_end())
+            .expect("parses")
+            .open(&keys)
+            .expect("opens");
+        assert_eq!(opened.user, format!("{}…", "u".repeat(MAX_WHO - 3)));
+        assert!(opened.host.len() <= MAX_WHO && opened.host.ends_with("é…"));
+        assert!(opened.detail.len() <= MAX_DETAIL && opened.detail.starts_with("ddd"));
+        assert!(opened.outcome.len() <= MAX_OUTCOME);
+        assert_eq!(opened.key_id, event.key_id);
     }
 
     #[test]

@@ -45,6 +45,16 @@ fn check_import_value(value: &str) -> std::result::Result<(), String> {
     Ok(())
 }
 
+/// Whole days from `from` to `to`, rounded up; `None` unless `to` lies after `from`.
+fn lifetime_days(from: DateTime<Utc>, to: DateTime<Utc>) -> Option<u32> {
+    let secs = (to - from).num_seconds();
+    (secs > 0).then(|| {
+        u32::try_from((secs + 86_399) / 86_400)
+            .unwrap_or(model::MAX_EXPIRY_DAYS)
+            .min(model::MAX_EXPIRY_DAYS)
+    })
+}
+
 /// Builds the entry for an imported value (no write).
 fn imported_entry(
     keystore: &Transaction,
@@ -55,12 +65,26 @@ fn imported_entry(
     now: DateTime<Utc>,
 ) -> Result<KeyEntry> {
     let is_jwt = jwt::looks_like_jwt(value);
-    let token_exp = is_jwt
-        .then(|| jwt::parse(value).ok().and_then(|t| t.exp()))
-        .flatten()
-        .and_then(|exp| DateTime::from_timestamp(exp, 0));
-    let (expires_at, expiry_days) = match (expiry, token_exp) {
-        (None, Some(exp)) => (Some(exp), None),
+    let token = is_jwt.then(|| jwt::parse(value).ok()).flatten();
+    let claim_time = |name: &str| {
+        token
+            .as_ref()
+            .and_then(|t| t.claims.get(name))
+            .and_then(serde_json::Value::as_i64)
+            .and_then(|secs| DateTime::from_timestamp(secs, 0))
+    };
+    // `expiry_days` is the lifetime a later rotate reuses (DESIGN.md §3). A token's own
+    // lifetime is `exp − iat`; a date already past says nothing about the lifetime, so the
+    // configured default applies then.
+    let (expires_at, expiry_days) = match (expiry, claim_time("exp")) {
+        (None, Some(exp)) => (
+            Some(exp),
+            claim_time("iat")
+                .and_then(|iat| lifetime_days(iat, exp))
+                .or_else(|| lifetime_days(now, exp))
+                .or(default_days),
+        ),
+        (Some(Expiry::At(at)), _) if at <= now => (Some(at), default_days),
         _ => expiry_for(expiry, default_days, now, true)?,
     };
     let hash = KeyHash::of(value);
@@ -136,16 +160,24 @@ pub fn import(ctx: &Context, request: ImportRequest) -> Result<KeyEntry> {
 }
 
 /// An `import --from-file` request.
-#[derive(Debug)]
 pub struct ImportFileRequest {
     /// The file's text (it holds secrets; zeroized on drop).
     pub contents: zeroize::Zeroizing<String>,
-    /// Service of every imported key.
-    pub service: String,
-    /// Environment of every imported key.
-    pub env: Option<String>,
+    /// Service, env, scopes and rate limit of every imported key; each line names its own key,
+    /// so `labels.name` is not used.
+    pub labels: Labels,
     /// Expiry of every imported key.
     pub expiry: Option<Expiry>,
+}
+
+impl std::fmt::Debug for ImportFileRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImportFileRequest")
+            .field("contents", &"[redacted]")
+            .field("labels", &self.labels)
+            .field("expiry", &self.expiry)
+            .finish()
+    }
 }
 
 /// One `NAME=VALUE` line of a dotenv file.
@@ -214,17 +246,7 @@ fn parse_dotenv(text: &str) -> (Vec<DotenvLine<'_>>, Vec<String>) {
 /// its line number.
 pub fn import_file(ctx: &Context, request: ImportFileRequest) -> Result<Vec<KeyEntry>> {
     let now = ctx.now();
-    let labels = Labels {
-        service: model::parse_service(&request.service)
-            .map_err(|m| Error::invalid("--service", m))?,
-        env: request
-            .env
-            .as_deref()
-            .map(model::parse_env)
-            .transpose()
-            .map_err(|m| Error::invalid("--env", m))?,
-        ..Labels::default()
-    };
+    let labels = request.labels.checked_except_name()?;
     let (lines, line_problems) = parse_dotenv(&request.contents);
     if lines.is_empty() && line_problems.is_empty() {
         return Err(Error::invalid(
@@ -282,4 +304,45 @@ pub fn import_file(ctx: &Context, request: ImportFileRequest) -> Result<Vec<KeyE
         }
         Ok(entries)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_do_not_show_their_values_in_debug() {
+        let file = ImportFileRequest {
+            contents: zeroize::Zeroizing::new("STRIPE_KEY=sk_live_supersecret\n".into()),
+            labels: Labels {
+                service: "billing".into(),
+                ..Labels::default()
+            },
+            expiry: None,
+        };
+        let one = ImportRequest {
+            value: SecretString::new("sk_live_supersecret".into()),
+            labels: Labels::default(),
+            expiry: None,
+        };
+        for shown in [format!("{file:?}"), format!("{one:?}")] {
+            assert!(!shown.contains("supersecret"), "{shown}");
+            assert!(shown.contains("redacted"), "{shown}");
+        }
+        assert!(format!("{file:?}").contains("billing"));
+    }
+
+    #[test]
+    fn lifetime_is_rounded_up_to_whole_days() {
+        let t = |s: &str| s.parse::<DateTime<Utc>>().expect("a time");
+        let from = t("2026-01-01T00:00:00Z");
+        assert_eq!(lifetime_days(from, t("2026-01-31T00:00:00Z")), Some(30));
+        assert_eq!(lifetime_days(from, t("2026-01-01T00:00:01Z")), Some(1));
+        assert_eq!(lifetime_days(from, from), None);
+        assert_eq!(lifetime_days(from, t("2025-12-01T00:00:00Z")), None);
+        assert_eq!(
+            lifetime_days(from, t("9999-01-01T00:00:00Z")),
+            Some(model::MAX_EXPIRY_DAYS)
+        );
+    }
 }

@@ -46,6 +46,16 @@ pub struct Labels {
 impl Labels {
     /// Runs every field through the model's parsers, naming the field that fails.
     pub(super) fn checked(&self) -> Result<Labels> {
+        let name = model::parse_name(&self.name).map_err(|m| Error::invalid("--name", m))?;
+        Ok(Labels {
+            name,
+            ..self.checked_except_name()?
+        })
+    }
+
+    /// [`Labels::checked`] for everything but the name (left empty), for `import --from-file`
+    /// where each line names its key.
+    pub(super) fn checked_except_name(&self) -> Result<Labels> {
         let field = |name: &'static str| move |message: String| Error::invalid(name, message);
         let mut scopes: Vec<String> = Vec::with_capacity(self.scopes.len());
         for scope in &self.scopes {
@@ -55,7 +65,7 @@ impl Labels {
             }
         }
         Ok(Labels {
-            name: model::parse_name(&self.name).map_err(field("--name"))?,
+            name: String::new(),
             service: model::parse_service(&self.service).map_err(field("--service"))?,
             env: self
                 .env
@@ -265,6 +275,9 @@ pub fn rotate(ctx: &Context, id: &str, request: RotateRequest) -> Result<Issued>
                 revoked_at.format("%Y-%m-%d")
             )));
         }
+        // The value being retired keeps the expiry it was issued with: a grace window never
+        // outlasts it, so a rotation cannot bring an expired value back.
+        let old_expiry = entry.expires_at;
         let (expires_at, expiry_days) = match request.expiry {
             Some(expiry) => expiry_for(Some(expiry), None, now, false)?,
             None => expiry_for(None, entry.expiry_days, now, false)?,
@@ -277,20 +290,24 @@ pub fn rotate(ctx: &Context, id: &str, request: RotateRequest) -> Result<Issued>
                 "the new value collided with a stored one; run rotate again".into(),
             ));
         }
-        // Earlier versions past their grace window no longer need their signing secret; the
-        // version being retired keeps its own while its new grace window lasts (set below).
+        // Only the version being retired may stay verifiable: an earlier one still in the
+        // grace window of the last rotation stops now, and no longer needs a signing secret.
         let retiring = entry.versions.len() - 1;
         for old in &mut entry.versions[..retiring] {
-            if old.grace_until.is_none_or(|g| g <= now) {
-                old.signing_secret = None;
+            if old.grace_until.is_some_and(|g| g > now) {
+                old.grace_until = Some(now);
             }
+            old.signing_secret = None;
         }
         let current = entry
             .versions
             .last_mut()
             .expect("an entry always has at least one version");
         current.retired_at = Some(now);
-        current.grace_until = request.grace.map(|g| now + g);
+        current.grace_until = request
+            .grace
+            .map(|g| old_expiry.map_or(now + g, |expiry| expiry.min(now + g)))
+            .filter(|until| *until > now);
         if current.grace_until.is_none() {
             current.signing_secret = None;
         }
@@ -305,9 +322,10 @@ pub fn rotate(ctx: &Context, id: &str, request: RotateRequest) -> Result<Issued>
                 "v{} -> v{}, {}, expires {}",
                 entry.version() - 1,
                 entry.version(),
-                request
-                    .grace
-                    .map_or("no grace".into(), |g| format!("grace {}", timefmt::duration(g))),
+                entry.grace_until().map_or("no grace".into(), |until| format!(
+                    "grace until {}",
+                    timefmt::rfc3339(until)
+                )),
                 entry.expires_at.map_or("never".into(), timefmt::rfc3339)
             ),
         ));
