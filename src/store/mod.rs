@@ -29,7 +29,7 @@ use zeroize::Zeroizing;
 pub use keystore::{Keystore, Transaction};
 pub use lock::DEFAULT_TIMEOUT as DEFAULT_LOCK_TIMEOUT;
 
-use crate::crypto::{self, KeyHash, MasterKey};
+use crate::crypto::{self, KeyHash, MasterKey, SecretBytes};
 use crate::error::{Error, KeySourceKind, Result};
 use crate::events::{Durability, Event, EventLog};
 use format::{HEADER_LEN, Header};
@@ -343,7 +343,7 @@ impl Store {
             }
             return Ok(None);
         };
-        let mut bytes = Zeroizing::new(bytes);
+        let mut bytes = SecretBytes::new(bytes);
         let header = format::parse(&bytes).map_err(|problem| {
             let error = Error::Format {
                 path: path.clone(),
@@ -369,7 +369,7 @@ impl Store {
         let Ok(Some(bytes)) = self.read_optional(&self.backup_path()) else {
             return false;
         };
-        let mut bytes = Zeroizing::new(bytes);
+        let mut bytes = SecretBytes::new(bytes);
         format::parse(&bytes).is_ok_and(|header| decrypt(key, &header, &mut bytes).is_ok())
     }
 
@@ -436,7 +436,7 @@ impl Store {
 /// A decrypted keystore file: the plaintext sits in `bytes` after the header.
 struct Opened {
     header: Header,
-    bytes: Zeroizing<Vec<u8>>,
+    bytes: SecretBytes,
     key: MasterKey,
 }
 

@@ -20,9 +20,8 @@
 //! changing one splices its bytes, and no other entry is decoded or re-encoded.
 
 use serde::{Deserialize, Serialize};
-use zeroize::Zeroizing;
 
-use crate::crypto::KeyHash;
+use crate::crypto::{KeyHash, SecretBytes};
 use crate::events::Anchor;
 use crate::model::{KeyEntry, KeyId};
 
@@ -213,8 +212,8 @@ pub fn decode_all(bytes: &[u8]) -> Result<(Raw, Vec<KeyEntry>), PayloadError> {
         .map(|n| decode_entry(view.entry_bytes(n)))
         .collect::<Result<Vec<_>, _>>()?;
     let indexes = Raw {
-        hash_index: Zeroizing::new(view.hash_index.to_vec()),
-        id_index: Zeroizing::new(view.id_index.to_vec()),
+        hash_index: SecretBytes::new(view.hash_index.to_vec()),
+        id_index: SecretBytes::new(view.id_index.to_vec()),
         log_anchor: view.log_anchor,
         ..Raw::default()
     };
@@ -226,10 +225,10 @@ pub fn decode_all(bytes: &[u8]) -> Result<(Raw, Vec<KeyEntry>), PayloadError> {
 /// The buffers hold signing secrets and are zeroized on drop.
 #[derive(Default)]
 pub struct Raw {
-    hash_index: Zeroizing<Vec<u8>>,
-    id_index: Zeroizing<Vec<u8>>,
-    offsets: Zeroizing<Vec<u8>>,
-    entries: Zeroizing<Vec<u8>>,
+    hash_index: SecretBytes,
+    id_index: SecretBytes,
+    offsets: SecretBytes,
+    entries: SecretBytes,
     log_anchor: Option<Anchor>,
 }
 
@@ -251,7 +250,7 @@ impl Raw {
         let copy = |region: &[u8]| {
             let mut owned = Vec::with_capacity(region.len() + region.len() / 16 + 4096);
             owned.extend_from_slice(region);
-            Zeroizing::new(owned)
+            SecretBytes::new(owned)
         };
         Ok(Raw {
             hash_index: copy(view.hash_index),
@@ -331,7 +330,7 @@ impl Raw {
         let n = self.len();
         let offset = u32::try_from(self.entries.len()).expect("payload is capped far below 4 GiB");
         self.offsets.extend_from_slice(&offset.to_le_bytes());
-        let mut encoded = Zeroizing::new(postcard::to_stdvec(entry).expect("entries serialize"));
+        let mut encoded = SecretBytes::new(postcard::to_stdvec(entry).expect("entries serialize"));
         self.entries.extend_from_slice(&encoded);
         encoded.fill(0);
         let mut row = [0u8; ID_ROW];
@@ -361,7 +360,7 @@ impl Raw {
         let view = self.view();
         let start = u32_at(view.offsets, n * 4) as usize;
         let end = start + view.entry_bytes(n).len();
-        let encoded = Zeroizing::new(postcard::to_stdvec(entry).expect("entries serialize"));
+        let encoded = SecretBytes::new(postcard::to_stdvec(entry).expect("entries serialize"));
         self.entries.splice(start..end, encoded.iter().copied());
         let delta = encoded.len() as i64 - (end - start) as i64;
         for later in n + 1..self.len() {
@@ -374,7 +373,7 @@ impl Raw {
     }
 
     /// The postcard encoding of the whole payload, ready to encrypt.
-    pub fn encode(&self) -> Zeroizing<Vec<u8>> {
+    pub fn encode(&self) -> SecretBytes {
         let encoded = Encoded {
             hash_index: &self.hash_index,
             id_index: &self.id_index,
@@ -390,7 +389,7 @@ impl Raw {
                 + 32,
         );
         out = postcard::to_extend(&encoded, out).expect("payload serializes");
-        Zeroizing::new(out)
+        SecretBytes::new(out)
     }
 }
 
@@ -514,15 +513,15 @@ mod tests {
         assert!(Raw::parse(&good).is_ok());
         for broken in [
             Raw {
-                offsets: Zeroizing::new(vec![5, 0, 0, 0]),
+                offsets: SecretBytes::new(vec![5, 0, 0, 0]),
                 ..Raw::parse(&good).unwrap()
             },
             Raw {
-                id_index: Zeroizing::new(vec![]),
+                id_index: SecretBytes::new(vec![]),
                 ..Raw::parse(&good).unwrap()
             },
             Raw {
-                hash_index: Zeroizing::new(vec![0; 39]),
+                hash_index: SecretBytes::new(vec![0; 39]),
                 ..Raw::parse(&good).unwrap()
             },
         ] {
