@@ -307,6 +307,67 @@ fn the_tui_end_to_end_in_a_pseudo_terminal() {
     assert!(last(b"\x1b[?1000l").is_some(), "mouse capture turned off");
 }
 
+/// Waits for the child to end; fails after 10 s.
+fn wait_exit(tui: &mut Tui, what: &str) -> portable_pty::ExitStatus {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = tui.child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "{what}: the TUI did not exit");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_termination_signal_restores_the_terminal_and_ends_the_process() {
+    for (signal, name) in [
+        (libc::SIGTERM, "SIGTERM"),
+        (libc::SIGHUP, "SIGHUP"),
+        (libc::SIGINT, "SIGINT"),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let tmp = tmp.path();
+        cli(
+            tmp,
+            &["generate", "api-key", "-n", "billing-api", "-s", "billing"],
+            "",
+        );
+        let mut tui = Tui::start(tmp);
+        tui.wait("the table", |t| t.contains("billing-api"));
+        // A secret on show with a form behind it: the signal must not wait for "saved it?".
+        tui.send("n");
+        tui.wait_for("Generate an API key");
+        tui.send("sig-key\tsig\r");
+        tui.wait_for("(v reveals)");
+        let pid = tui.child.process_id().expect("the child has a pid");
+        let pid = libc::pid_t::try_from(pid).unwrap();
+        // SAFETY: sends a signal to the child this test started and still owns.
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0, "{name}");
+        let status = wait_exit(&mut tui, name);
+        assert!(!status.success(), "{name}: ends by the signal, {status:?}");
+        std::thread::sleep(Duration::from_millis(100));
+        let s = tui.screen.lock().unwrap();
+        assert!(
+            !s.0.screen().alternate_screen(),
+            "{name}: the alternate screen was left"
+        );
+        assert!(!s.0.screen().hide_cursor(), "{name}: the cursor is shown");
+        let raw = &s.1;
+        let last = |seq: &[u8]| raw.windows(seq.len()).rposition(|w| w == seq);
+        let left = last(b"\x1b[?1049l").expect("leaves the alternate screen");
+        assert!(last(b"\x1b[?1049h").unwrap() < left, "{name}");
+        assert!(
+            last(b"\x1b[?1000l").is_some_and(|off| off > last(b"\x1b[?1000h").unwrap()),
+            "{name}: mouse capture turned off"
+        );
+        assert!(
+            last(b"\x1b[?2004l").is_some(),
+            "{name}: bracketed paste turned off"
+        );
+    }
+}
+
 #[test]
 fn a_bad_key_binding_stops_start_up_with_a_clear_error() {
     let tmp = tempfile::tempdir().unwrap();

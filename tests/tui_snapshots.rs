@@ -56,6 +56,18 @@ fn snap_with(name: &str, filled: bool, generates: bool, setup: impl Fn(&mut App)
                     "ak_[hint]$1".to_owned(),
                 ),
                 (r"\b[0-9a-f]{12}…".to_owned(), "[hash]…".to_owned()),
+                (r"eyJ…[A-Za-z0-9_-]{4}".to_owned(), "eyJ…[hint]".to_owned()),
+                // A new key's hint and hash cut short by the popup over them.
+                (
+                    r"(Hint +)eyJ…[A-Za-z0-9_-]{0,3}│".to_owned(),
+                    "${1}[cut]│".to_owned(),
+                ),
+                (
+                    r"(Hash +)[0-9a-f]{1,11}│".to_owned(),
+                    "${1}[cut]│".to_owned(),
+                ),
+                // A JWT's rows, and the claim values behind it.
+                (r"[A-Za-z0-9_.-]{40,}".to_owned(), "[JWT]".to_owned()),
             ]);
         }
         insta::with_settings!({
@@ -119,6 +131,38 @@ fn keystore_that_cannot_be_opened() {
             snapshot_path => "snapshots/tui",
         }, {
             insta::assert_snapshot!(format!("load_error_{width}x{height}"), screen);
+        });
+    }
+}
+
+#[test]
+fn reload_that_fails_shows_the_whole_error_in_its_banner() {
+    for (width, height) in SIZES {
+        let (tmp, ctx) = context(true);
+        let mut app = app(ctx, false, width, height);
+        let path = app.context().store.keystore_path();
+        let mut bytes = std::fs::read(&path).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        std::fs::write(&path, &bytes).unwrap();
+        app.reload();
+        let screen = tui_support::text(&draw(&app, width, height));
+        let flat: String = screen
+            .lines()
+            .map(|l| l.trim_matches(|c: char| c == '│' || c.is_whitespace()))
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(flat.contains("Reload failed"), "{screen}");
+        assert!(
+            flat.contains("the file was not modified"),
+            "the fix hint at the end of the error is shown:\n{screen}"
+        );
+        insta::with_settings!({
+            filters => vec![(tmp.path().display().to_string().as_str(), "[tmp]")],
+            prepend_module_to_snapshot => false,
+            snapshot_path => "snapshots/tui",
+        }, {
+            insta::assert_snapshot!(format!("reload_error_{width}x{height}"), screen);
         });
     }
 }
@@ -212,6 +256,43 @@ fn secret_after_rotate() {
     snap_with("secret_rotated", true, true, |app| {
         press(app, &["r", "enter"])
     });
+}
+
+/// Generates a JWT of about 5.7 KB (four claims of 1,000 characters) through the form.
+fn generated_long_jwt(app: &mut App) {
+    press(app, &["n", "shift-tab", "right", "tab"]);
+    type_text(app, "big-token");
+    press(app, &["tab"]);
+    type_text(app, "payments");
+    press(app, &["tab", "tab", "tab", "tab", "tab"]);
+    let claims: Vec<String> = (0..4)
+        .map(|i| format!("c{i}={}", "v".repeat(1000)))
+        .collect();
+    app.handle_event(crossterm::event::Event::Paste(claims.join(",")));
+    press(app, &["enter", "v"]);
+}
+
+#[test]
+fn secret_revealed_long_jwt_keeps_its_hints_on_screen() {
+    snap_with("secret_long_jwt", true, true, generated_long_jwt);
+    for (width, height) in SIZES {
+        let (_tmp, ctx) = context(true);
+        let mut app = app(ctx, false, width, height);
+        generated_long_jwt(&mut app);
+        let screen = tui_support::text(&draw(&app, width, height));
+        assert!(
+            screen.contains("more characters — press c to copy"),
+            "{screen}"
+        );
+        assert!(screen.contains("This is the only time"), "{screen}");
+        assert!(screen.contains("v reveal"), "the key hints show: {screen}");
+        let rows: Vec<&str> = screen.lines().collect();
+        let bottom = rows.iter().rposition(|r| r.contains('╰')).unwrap();
+        assert!(
+            rows[bottom - 1].contains("v reveal"),
+            "hints on the last row"
+        );
+    }
 }
 
 #[test]

@@ -15,6 +15,7 @@ use crate::ops::Context;
 
 use super::copy::{self, ClipboardKind, OpenBoard};
 use super::data::Snapshot;
+use super::job::{Done, Job};
 use super::keys::Keymap;
 use super::list::KeyList;
 use super::message::Message;
@@ -26,10 +27,10 @@ use super::popups::secret::SecretPopup;
 use super::theme::Theme;
 use super::{form, layout, popups};
 
-/// How the keystore is loaded.
+/// How the keystore is loaded and written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Loading {
-    /// On a worker thread; the result arrives through [`App::poll_background`].
+    /// On worker threads; results arrive through [`App::poll_background`].
     Background,
     /// Right away, inside the call that asks for it (tests, benchmarks).
     Inline,
@@ -43,7 +44,7 @@ pub struct Settings {
     pub color: bool,
     /// Where `c` and `y` copy to.
     pub clipboard: ClipboardKind,
-    /// How the keystore is loaded.
+    /// How the keystore is loaded and written.
     pub loading: Loading,
 }
 
@@ -72,6 +73,16 @@ impl Modal {
             Modal::Import(i) => Some(&i.form),
             Modal::Rotate(r) => Some(&r.form),
             Modal::Revoke(r) => Some(&r.form),
+            Modal::Help { .. } | Modal::Secret(_) => None,
+        }
+    }
+
+    pub fn form_mut(&mut self) -> Option<&mut form::Form> {
+        match self {
+            Modal::Generate(g) => Some(&mut g.form),
+            Modal::Import(i) => Some(&mut i.form),
+            Modal::Rotate(r) => Some(&mut r.form),
+            Modal::Revoke(r) => Some(&mut r.form),
             Modal::Help { .. } | Modal::Secret(_) => None,
         }
     }
@@ -108,6 +119,15 @@ struct Loader {
     again: bool,
 }
 
+/// The forms' writes: at most one at a time (the form that asked waits for it).
+struct Jobs {
+    tx: Sender<Done>,
+    rx: Receiver<Done>,
+    /// Asked for by the message being applied; started once it is applied.
+    queued: Option<Job>,
+    busy: bool,
+}
+
 /// How often the keystore file's generation is checked for changes by other processes.
 pub(crate) const POLL: Duration = Duration::from_millis(500);
 /// How long after a failed load it is tried again.
@@ -119,7 +139,7 @@ pub(crate) const REFRESH: chrono::Duration = chrono::Duration::seconds(60);
 
 /// An empty filter line.
 pub(crate) fn filter_input() -> form::TextInput {
-    form::TextInput::new(200)
+    form::TextInput::new()
 }
 
 /// The terminal UI's state.
@@ -132,6 +152,7 @@ pub struct App {
     /// Keeps the system clipboard open while it serves a copied id.
     pub(crate) id_board: Option<Box<dyn copy::Board>>,
     loader: Loader,
+    jobs: Jobs,
     pub(crate) list: KeyList,
     /// Whether a load has succeeded yet.
     pub(crate) loaded: bool,
@@ -164,6 +185,7 @@ impl App {
     /// A new app over `ctx`. Nothing is loaded until [`App::reload`].
     pub fn new(ctx: Context, settings: Settings) -> App {
         let (tx, rx) = mpsc::channel();
+        let (job_tx, job_rx) = mpsc::channel();
         let now = ctx.clock.now();
         let instant = Instant::now();
         App {
@@ -179,6 +201,12 @@ impl App {
                 rx,
                 busy: false,
                 again: false,
+            },
+            jobs: Jobs {
+                tx: job_tx,
+                rx: job_rx,
+                queued: None,
+                busy: false,
             },
             list: KeyList::default(),
             loaded: false,
@@ -226,14 +254,63 @@ impl App {
         self.loader.busy
     }
 
-    /// Applies loads that have finished; true when one did.
+    /// Applies loads and writes that have finished; true when one did.
     pub fn poll_background(&mut self) -> bool {
         let mut any = false;
         while let Ok(loaded) = self.loader.rx.try_recv() {
             any = true;
             self.finish_load(loaded);
         }
+        while let Ok(done) = self.jobs.rx.try_recv() {
+            any = true;
+            self.finish_job(done);
+        }
         any
+    }
+
+    /// Asks for `job` to run once the message being applied is done.
+    pub(crate) fn queue_job(&mut self, job: Job) {
+        self.jobs.queued = Some(job);
+    }
+
+    /// Starts the queued job: at once when running inline, on a worker thread otherwise.
+    pub(crate) fn start_queued_job(&mut self) {
+        let Some(job) = self.jobs.queued.take() else {
+            return;
+        };
+        match self.loader.mode {
+            Loading::Inline => {
+                let done = job.run(&self.ctx);
+                self.update(Message::Done(Box::new(done)));
+            }
+            Loading::Background => {
+                self.jobs.busy = true;
+                let ctx = self.ctx.clone();
+                let tx = self.jobs.tx.clone();
+                std::thread::spawn(move || {
+                    let _ = tx.send(job.run(&ctx));
+                });
+            }
+        }
+    }
+
+    fn finish_job(&mut self, done: Done) {
+        self.jobs.busy = false;
+        self.update(Message::Done(Box::new(done)));
+    }
+
+    /// Waits up to `timeout` for a form's write under way, and applies its result.
+    pub fn wait_for_job(&mut self, timeout: Duration) -> bool {
+        if !self.jobs.busy {
+            return false;
+        }
+        match self.jobs.rx.recv_timeout(timeout) {
+            Ok(done) => {
+                self.finish_job(done);
+                true
+            }
+            Err(_) => false,
+        }
     }
 
     /// Waits up to `timeout` for a load in flight, and applies it.
@@ -275,6 +352,12 @@ impl App {
         &self.ctx
     }
 
+    /// Quits at once, as on a termination signal: a secret on show is dropped, and the system
+    /// clipboard cleared first if it still holds it.
+    pub(crate) fn terminate(&mut self) {
+        self.update(Message::Terminate);
+    }
+
     /// Whether the user asked to quit.
     pub fn should_quit(&self) -> bool {
         self.quit
@@ -292,11 +375,7 @@ impl App {
         }
         if self.modal.is_none() && self.filtering {
             let line = layout::screen(area, true).filter?;
-            let col = 1 + self.filter.cursor() as u16;
-            return Some(Position::new(
-                (line.x + col).min(line.right().saturating_sub(1)),
-                line.y,
-            ));
+            return Some(super::views::filter_cursor(self, line));
         }
         None
     }
@@ -316,8 +395,20 @@ impl App {
         self.loaded && self.load_error.is_some()
     }
 
+    /// The error banner's text, wrapped to the width inside its borders.
+    pub(crate) fn banner_text(&self, body: Rect) -> Vec<String> {
+        match &self.load_error {
+            Some(error) if self.banner() => {
+                super::views::form::wrap(error, usize::from(body.width.saturating_sub(2)))
+            }
+            _ => Vec::new(),
+        }
+    }
+
     pub(crate) fn keys_layout(&self) -> layout::Keys {
-        layout::keys(self.screen().body, self.banner(), self.zoomed)
+        let body = self.screen().body;
+        let banner = layout::banner_rows(self.banner_text(body).len(), body);
+        layout::keys(body, banner, self.zoomed)
     }
 
     /// Rows of the table that fit on screen.

@@ -79,9 +79,10 @@ impl App {
                         Message::FilterEdit(edit)
                     });
                 }
-                // Arrows and page keys still move through the table while filtering.
+                // Arrows and page keys still move through the table while filtering, and
+                // `Ctrl-C` still quits (`q` is text there). A form binds `Ctrl-C` to cancel.
                 browse
-                    .filter(|a| mode == Mode::Filter && is_movement(*a))
+                    .filter(|&a| mode == Mode::Filter && (is_movement(a) || a == Action::Quit))
                     .map(message)
             }
             Mode::Help => self

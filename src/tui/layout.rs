@@ -36,16 +36,24 @@ pub(crate) struct Keys {
     pub detail: Rect,
 }
 
-/// Height of the error banner.
-pub(crate) const BANNER: u16 = 4;
+/// Most rows the error banner takes, borders included; a longer error is cut.
+pub(crate) const BANNER_MAX: u16 = 8;
 
-pub(crate) fn keys(body: Rect, banner: bool, zoomed: bool) -> Keys {
-    let [banner_area, rest] = Layout::vertical([
-        Constraint::Length(if banner { BANNER } else { 0 }),
-        Constraint::Min(0),
-    ])
-    .areas(body);
-    let banner = banner.then_some(banner_area);
+/// Rows of the error banner for `lines` lines of wrapped text (0: no banner): the text and its
+/// borders, at most [`BANNER_MAX`] and at most half of `body`.
+pub(crate) fn banner_rows(lines: usize, body: Rect) -> u16 {
+    if lines == 0 {
+        return 0;
+    }
+    let wanted = u16::try_from(lines).unwrap_or(u16::MAX).saturating_add(2);
+    wanted.min(BANNER_MAX).min(body.height / 2)
+}
+
+/// The keys view for a body, with a banner of `banner` rows (0 for none).
+pub(crate) fn keys(body: Rect, banner: u16, zoomed: bool) -> Keys {
+    let [banner_area, rest] =
+        Layout::vertical([Constraint::Length(banner), Constraint::Min(0)]).areas(body);
+    let banner = (banner > 0).then_some(banner_area);
     if zoomed {
         return Keys {
             banner,

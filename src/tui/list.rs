@@ -92,6 +92,7 @@ impl KeyList {
         self.cursor
     }
 
+    #[cfg(test)]
     pub fn offset(&self) -> usize {
         self.offset
     }
@@ -161,6 +162,13 @@ impl KeyList {
         self.wanted = None;
     }
 
+    /// The first row shown in a window of `height` rows: the table draws from it, and a click
+    /// is mapped through it, so both agree even before [`KeyList::scroll_into_view`] has caught
+    /// up with a change of height.
+    pub fn first_shown(&self, height: usize) -> usize {
+        window_start(self.offset, self.cursor, height, self.visible.len())
+    }
+
     /// Keeps the cursor inside a window of `height` rows.
     pub fn scroll_into_view(&mut self, height: usize) {
         self.offset = window_start(self.offset, self.cursor, height, self.visible.len());
@@ -185,7 +193,8 @@ impl KeyList {
     }
 
     /// Puts the cursor back on the selected (or wanted) key; on the first row when it is no
-    /// longer visible.
+    /// longer visible. While nothing is visible (a filter that matches nothing) the key stays
+    /// wanted, so that it is selected again when the filter lets it through.
     fn reselect(&mut self) {
         let row = match (&self.wanted, &self.selected) {
             (Some(id), _) => self
@@ -200,6 +209,12 @@ impl KeyList {
         let position = row.and_then(|row| self.visible.iter().position(|&r| r == row));
         match position {
             Some(position) => self.select_position(position),
+            None if self.visible.is_empty() => {
+                if self.wanted.is_none() {
+                    self.wanted = self.selected.take().map(|(id, _)| id);
+                }
+                self.select_position(0);
+            }
             None => {
                 let wanted = self.wanted.take();
                 self.select_position(0);
@@ -306,9 +321,29 @@ mod tests {
         list.set_query("payx");
         assert_eq!(list.len(), 0);
         assert!(list.selected().is_none());
+        list.set_query("pay");
+        assert_eq!(
+            list.selected().unwrap().entry.name,
+            "charlie",
+            "back from a filter that matched nothing, the key is selected again"
+        );
+        list.set_query("payx");
+        list.replace(sample());
         list.set_query("");
         assert_eq!(list.len(), 4);
-        assert_eq!(list.cursor(), 0, "a key filtered out is not reselected");
+        assert_eq!(
+            list.selected().unwrap().entry.name,
+            "charlie",
+            "through a reload too"
+        );
+        list.set_query("alpha");
+        assert_eq!(list.selected().unwrap().entry.name, "alpha");
+        list.set_query("");
+        assert_eq!(
+            list.selected().unwrap().entry.name,
+            "alpha",
+            "a key filtered out while others match is not reselected"
+        );
     }
 
     #[test]

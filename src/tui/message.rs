@@ -7,6 +7,7 @@ use crate::error::Result;
 
 use super::data::Snapshot;
 use super::form::Edit;
+use super::job::Done;
 
 /// A change to the app's state.
 #[derive(Debug)]
@@ -42,6 +43,9 @@ pub(crate) enum Message {
     OpenHelp,
     CloseHelp,
     Quit,
+    /// A termination signal: quit now, without asking "saved it?" (a shown secret is dropped
+    /// and the clipboard cleared if it still holds it, as dismissing does).
+    Terminate,
 
     FormEdit(Edit),
     NextField,
@@ -60,4 +64,6 @@ pub(crate) enum Message {
     Resize(u16, u16),
     /// A load of the keystore finished.
     Loaded(Box<Result<Snapshot>>),
+    /// A form's write finished (an issued value inside is redacted by `Debug`).
+    Done(Box<Done>),
 }

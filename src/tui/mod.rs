@@ -7,9 +7,10 @@
 //!   (`input.rs`), and `update.rs` is the one place state changes;
 //! - drawing is `impl Widget for &App` (`views/`), a pure read that builds only what is on
 //!   screen: no I/O, no decrypting;
-//! - every action goes through [`crate::ops`], as the CLI's do; loads of the keystore run on
-//!   a worker thread and come back as a message; the keystore file's generation is polled so
-//!   that changes by other processes show within a second;
+//! - every action goes through [`crate::ops`], as the CLI's do; loads of the keystore and the
+//!   forms' writes (`job.rs`) run on worker threads and come back as messages, so a keystore
+//!   locked by another process never freezes the screen; the keystore file's generation is
+//!   polled so that changes by other processes show within a second;
 //! - keys are data ([`keys`]): one table drives the handlers, the help overlay, the status bar
 //!   and the docs, and `config.toml` can rebind any action;
 //! - one file per popup (`popups/`), one style struct (`theme.rs`).
@@ -19,6 +20,7 @@ mod copy;
 mod data;
 mod form;
 mod input;
+mod job;
 pub mod keys;
 mod layout;
 mod list;
@@ -38,6 +40,9 @@ pub use copy::ClipboardKind;
 
 use crate::error::{Error, Result};
 use crate::ops::Context;
+
+/// How long a termination signal waits for a form's write under way.
+const JOB_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Opens the terminal UI over `ctx` and runs it until the user quits. Colours are off when
 /// `no_color` (the caller folds in `--no-color` and `NO_COLOR`) or the config's theme is
@@ -60,5 +65,18 @@ pub fn run(ctx: Context, no_color: bool) -> Result<()> {
         terminal::Session::enter().map_err(|e| Error::io("set up", "the terminal", e))?;
     let result = terminal::run(&mut session, &mut app);
     drop(session);
-    result.map_err(|e| Error::io("draw on", "the terminal", e))
+    if let Ok(terminal::Ending::Signal(_)) = result {
+        // A write under way is let finish (it waits for the keystore's lock at most the lock
+        // timeout) rather than cut off.
+        app.wait_for_job(JOB_GRACE);
+    }
+    drop(app);
+    match result {
+        Ok(terminal::Ending::Signal(signal)) => {
+            terminal::die_by(signal);
+            Ok(())
+        }
+        Ok(terminal::Ending::Quit) => Ok(()),
+        Err(e) => Err(Error::io("draw on", "the terminal", e)),
+    }
 }

@@ -378,3 +378,348 @@ fn import_masks_and_records_only_the_hash() {
     assert_eq!(selected(&app), "legacy");
     assert!(app.list.selected().unwrap().entry.imported);
 }
+
+#[test]
+fn a_termination_signal_quits_and_takes_the_secret_back_from_the_clipboard() {
+    let (mut app, clipboard) = sample_app();
+    press(&mut app, &["n"]);
+    type_keys(&mut app, "k");
+    press(&mut app, &["tab"]);
+    type_keys(&mut app, "s");
+    press(&mut app, &["enter", "c"]);
+    assert!(clipboard.0.lock().unwrap().is_some());
+    app.terminate();
+    assert!(app.should_quit(), "no \"saved it?\" on a signal");
+    assert!(app.modal.is_none(), "the secret is dropped");
+    assert_eq!(*clipboard.0.lock().unwrap(), None, "cleared");
+
+    let (mut app, clipboard) = sample_app();
+    press(&mut app, &["n"]);
+    type_keys(&mut app, "k");
+    press(&mut app, &["tab"]);
+    type_keys(&mut app, "s");
+    press(&mut app, &["enter", "c"]);
+    *clipboard.0.lock().unwrap() = Some("the user's own copy".into());
+    app.terminate();
+    assert!(app.should_quit());
+    assert_eq!(
+        clipboard.0.lock().unwrap().as_deref(),
+        Some("the user's own copy"),
+        "something copied since is left alone"
+    );
+}
+
+fn open_import_with(app: &mut App, value: &str) {
+    press(app, &["i"]);
+    app.handle_event(Event::Paste(value.into()));
+    press(app, &["tab"]);
+    type_keys(app, "legacy");
+    press(app, &["tab"]);
+    type_keys(app, "billing");
+    press(app, &["enter"]);
+}
+
+#[test]
+fn import_refuses_a_pasted_value_it_would_have_to_alter() {
+    let (mut app, _) = sample_app();
+    open_import_with(&mut app, "sk_live_abc\u{200b}def");
+    let error = form_error(&app, FieldId::Value).expect("refused next to the value");
+    assert!(
+        error.contains("whitespace or control characters"),
+        "{error}"
+    );
+    assert_eq!(app.list.total(), 3, "nothing imported");
+
+    let (mut app, _) = sample_app();
+    open_import_with(&mut app, &"a".repeat(ops::MAX_IMPORT_LEN + 1));
+    let error = form_error(&app, FieldId::Value).expect("refused next to the value");
+    assert!(error.contains("longer than 16384 bytes"), "{error}");
+    assert_eq!(app.list.total(), 3, "nothing imported");
+
+    let (mut app, _) = sample_app();
+    let longest = "b".repeat(ops::MAX_IMPORT_LEN);
+    open_import_with(&mut app, &longest);
+    assert!(app.modal.is_none(), "the longest allowed value is imported");
+    let found = ops::verify(&app.ctx, &longest, &Default::default()).unwrap();
+    assert_eq!(
+        found.verdict,
+        ops::Verdict::Valid,
+        "the hash is of the whole value"
+    );
+}
+
+#[test]
+fn text_fields_keep_long_input_and_the_parsers_judge_it() {
+    let (mut app, _) = sample_app();
+    press(&mut app, &["n"]);
+    app.handle_event(Event::Paste("n".repeat(140)));
+    press(&mut app, &["tab"]);
+    type_keys(&mut app, "billing");
+    press(&mut app, &["enter"]);
+    assert_eq!(
+        form_error(&app, FieldId::Name).as_deref(),
+        Some("name is longer than 128 characters"),
+        "refused as the CLI refuses it, not cut to 128"
+    );
+    assert_eq!(app.list.total(), 3);
+
+    // Several claims of 1,000 characters each: more than 4,096 in all, as the CLI allows.
+    let (mut app, _) = sample_app();
+    press(&mut app, &["n", "shift-tab", "right", "tab"]);
+    type_keys(&mut app, "wide-claims");
+    press(&mut app, &["tab"]);
+    type_keys(&mut app, "billing");
+    while app.modal.as_ref().unwrap().form().unwrap().focused() != FieldId::Claims {
+        press(&mut app, &["tab"]);
+    }
+    let claims: Vec<String> = (0..5)
+        .map(|i| format!("c{i}={}", "v".repeat(1000)))
+        .collect();
+    app.handle_event(Event::Paste(claims.join(",")));
+    press(&mut app, &["enter"]);
+    let Some(Modal::Secret(secret)) = &app.modal else {
+        panic!("the JWT is issued: {:?}", app.modal);
+    };
+    assert_eq!(secret.entry.claims.len(), 5);
+    assert!(secret.entry.claims.values().all(|v| v.len() == 1000));
+}
+
+#[test]
+fn the_cursor_follows_display_columns_of_wide_characters() {
+    let area = ratatui::layout::Rect::new(0, 0, 80, 24);
+    let cursor_after = |keys: &[&str], text: &str| {
+        let (mut app, _) = sample_app();
+        press(&mut app, keys);
+        type_keys(&mut app, text);
+        app.cursor(area).expect("a text field has the cursor")
+    };
+    // Two wide characters take as many columns as four narrow ones.
+    assert_eq!(cursor_after(&["/"], "日本"), cursor_after(&["/"], "abcd"));
+    assert_eq!(cursor_after(&["n"], "日本"), cursor_after(&["n"], "abcd"));
+    // Scrolled: the cursor stays in the box, at its last column or (a wide character not
+    // fitting there) the one before.
+    let wide = cursor_after(&["n"], &"名前".repeat(20));
+    let narrow = cursor_after(&["n"], &"ab".repeat(40));
+    assert!(
+        wide.x + 1 == narrow.x || wide.x == narrow.x,
+        "{wide:?} {narrow:?}"
+    );
+}
+
+#[test]
+fn on_the_dashboard_rotate_revoke_and_copy_act_on_the_highlighted_row() {
+    let (mut app, clipboard) = sample_app();
+    assert_eq!(selected(&app), "old-search", "the table's selection");
+    press(&mut app, &["tab", "j"]);
+    let highlighted = app.list.data().dashboard.needs_action[app.dash.position];
+    let highlighted = &app.list.data().views[highlighted as usize].entry;
+    assert_eq!(highlighted.name, "stripe-prod");
+    let title = |app: &App| app.modal.as_ref().unwrap().form().unwrap().title.clone();
+    press(&mut app, &["r"]);
+    assert_eq!(title(&app), "Rotate k_aaaaaaaaaaa1");
+    press(&mut app, &["esc", "x"]);
+    assert_eq!(title(&app), "Revoke k_aaaaaaaaaaa1");
+    press(&mut app, &["esc", "y"]);
+    assert_eq!(
+        clipboard.0.lock().unwrap().as_deref(),
+        Some("k_aaaaaaaaaaa1")
+    );
+    press(&mut app, &["x"]);
+    type_keys(&mut app, "k_aaaaaaaaaaa1");
+    press(&mut app, &["enter"]);
+    assert!(app.modal.is_none());
+    let revoked = ops::show(&app.ctx, "k_aaaaaaaaaaa1").unwrap();
+    assert!(revoked.entry.revoked_at.is_some(), "the highlighted key");
+    let other = ops::show(&app.ctx, "k_ccccccccccc3").unwrap();
+    assert!(
+        other.entry.revoked_at.is_none(),
+        "not the table's selection"
+    );
+}
+
+#[test]
+fn ctrl_c_quits_while_the_filter_is_typed_and_q_is_text_there() {
+    let (mut app, _) = sample_app();
+    press(&mut app, &["/"]);
+    type_keys(&mut app, "q");
+    assert!(!app.should_quit());
+    assert_eq!(app.list.query(), "q", "q types");
+    press(&mut app, &["ctrl-c"]);
+    assert!(app.should_quit());
+}
+
+#[test]
+fn the_selection_comes_back_after_a_filter_that_matched_nothing() {
+    let (mut app, _) = sample_app();
+    press(&mut app, &["j"]);
+    assert_eq!(selected(&app), "stripe-prod");
+    press(&mut app, &["/"]);
+    type_keys(&mut app, "zz");
+    assert_eq!(app.list.len(), 0);
+    press(&mut app, &["backspace", "backspace"]);
+    assert_eq!(selected(&app), "stripe-prod", "not the first row");
+}
+
+#[test]
+fn a_click_after_a_failed_reload_selects_the_row_drawn_there() {
+    let ctx = context();
+    let entries = (0..40)
+        .map(|i| entry(&format!("k_{:012x}", i + 1), &format!("key-{i:02}"), "svc"))
+        .collect();
+    fill(&ctx, entries);
+    let (mut app, _) = app(ctx, ClipboardKind::System);
+    press(&mut app, &["G"]);
+    let path = app.ctx.store.keystore_path();
+    let mut bytes = std::fs::read(&path).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&path, &bytes).unwrap();
+    app.reload();
+    assert!(
+        app.banner(),
+        "the reload failed; the banner takes rows from the table"
+    );
+    let area = ratatui::layout::Rect::new(0, 0, 80, 24);
+    let mut buf = ratatui::buffer::Buffer::empty(area);
+    ratatui::widgets::Widget::render(&app, area, &mut buf);
+    let rows = super::layout::table_rows(app.keys_layout().table);
+    let drawn: String = (0..area.width)
+        .map(|x| buf[(x, rows.y)].symbol().to_owned())
+        .collect();
+    app.handle_event(Event::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: 5,
+        row: rows.y,
+        modifiers: crossterm::event::KeyModifiers::NONE,
+    }));
+    let name = selected(&app);
+    assert!(drawn.contains(&name), "clicked {drawn:?}, selected {name}");
+}
+
+#[test]
+fn debug_output_never_shows_what_was_typed_or_pasted() {
+    use super::form::{Edit, TextInput};
+    use super::message::Message;
+    let secret = "sk_live_canary_a1b2c3d4e5";
+    let pasted = Message::FormEdit(Edit::Paste(zeroize::Zeroizing::new(secret.into())));
+    for shown in [format!("{pasted:?}"), format!("{pasted:#?}")] {
+        assert!(!shown.contains("canary"), "{shown}");
+        assert!(shown.contains("redacted"), "{shown}");
+    }
+    let typed = Message::FormEdit(Edit::Char('s'));
+    assert!(!format!("{typed:?}").contains("'s'"));
+
+    let mut input = TextInput::new();
+    input.edit(&Edit::Paste(secret.to_owned().into())).unwrap();
+    assert!(!format!("{input:?}").contains("canary"));
+
+    let (mut app, _) = sample_app();
+    press(&mut app, &["i"]);
+    app.handle_event(Event::Paste(secret.into()));
+    type_keys(&mut app, "typed_tail");
+    let shown = format!("{:#?}", app.modal);
+    assert!(shown.contains("ImportForm"), "the form is there: {shown}");
+    assert!(!shown.contains("canary"), "{shown}");
+    assert!(!shown.contains("typed_tail"), "{shown}");
+}
+
+/// The sample keystore, in an app that loads and writes on worker threads, as the real one.
+fn background_app(ctx: crate::ops::Context) -> App {
+    let mut app = App::new(
+        ctx,
+        super::app::Settings {
+            keymap: super::keys::Keymap::default(),
+            color: false,
+            clipboard: ClipboardKind::System,
+            loading: super::app::Loading::Background,
+        },
+    );
+    app.open_board = super::copy::fake::opener(&Default::default());
+    app.reload();
+    assert!(app.wait_for_load(Duration::from_secs(10)));
+    app.handle_event(Event::Resize(80, 24));
+    app
+}
+
+fn screen_text(app: &App) -> String {
+    let area = ratatui::layout::Rect::new(0, 0, 80, 24);
+    let mut buf = ratatui::buffer::Buffer::empty(area);
+    ratatui::widgets::Widget::render(app, area, &mut buf);
+    buf.content().iter().map(|c| c.symbol()).collect()
+}
+
+#[test]
+fn a_write_waiting_for_the_keystore_lock_does_not_freeze_the_screen() {
+    let (sample, _) = sample_app();
+    let ctx = sample.ctx.clone();
+    let mut app = background_app(ctx.clone());
+    let held = crate::store::lock::acquire(&ctx.store.lock_path(), Duration::from_secs(1))
+        .expect("another process holds the lock");
+    press(&mut app, &["j", "x"]);
+    type_keys(&mut app, "k_aaaaaaaaaaa1");
+    let asked = std::time::Instant::now();
+    press(&mut app, &["enter"]);
+    assert!(
+        asked.elapsed() < Duration::from_millis(500),
+        "Enter returns at once: {:?}",
+        asked.elapsed()
+    );
+    let form = app
+        .modal
+        .as_ref()
+        .and_then(Modal::form)
+        .expect("the form waits");
+    assert_eq!(form.working, Some("Revoking…"));
+    assert!(screen_text(&app).contains("Revoking… waiting for the keystore"));
+    press(&mut app, &["esc"]);
+    assert!(app.modal.is_some(), "Esc does not cancel a write under way");
+    assert!(
+        app.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("cannot be cancelled"),
+        "and says so"
+    );
+    app.tick(app.instant + Duration::from_millis(600));
+    drop(held);
+    assert!(
+        app.wait_for_job(Duration::from_secs(10)),
+        "the result arrives"
+    );
+    assert!(app.modal.is_none(), "revoked: the form closed");
+    assert!(
+        app.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("Revoked k_aaaaaaaaaaa1")
+    );
+    let shown = ops::show(&app.ctx, "k_aaaaaaaaaaa1").unwrap();
+    assert!(shown.entry.revoked_at.is_some());
+}
+
+#[test]
+fn a_write_that_times_out_on_the_lock_is_shown_in_its_form() {
+    let (sample, _) = sample_app();
+    let mut ctx = sample.ctx.clone();
+    ctx.store = ctx
+        .store
+        .clone()
+        .with_lock_timeout(Duration::from_millis(200));
+    let mut app = background_app(ctx.clone());
+    let _held = crate::store::lock::acquire(&ctx.store.lock_path(), Duration::from_secs(1))
+        .expect("another process holds the lock");
+    press(&mut app, &["j", "r", "enter"]);
+    assert!(app.wait_for_job(Duration::from_secs(10)));
+    let form = app
+        .modal
+        .as_ref()
+        .and_then(Modal::form)
+        .expect("the form stays");
+    assert_eq!(form.working, None, "no longer working");
+    let error = form.error.clone().unwrap_or_default();
+    assert!(error.contains("lock"), "{error}");
+    press(&mut app, &["esc"]);
+    assert!(app.modal.is_none(), "and can be cancelled again");
+}

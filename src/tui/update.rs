@@ -1,5 +1,6 @@
-//! [`App::update`]: the one place where state changes. Writes to the keystore happen here,
-//! through `ops` (they take milliseconds); loads go to the worker (see `app.rs`).
+//! [`App::update`]: the one place where state changes. Writes to the keystore are asked for
+//! here, as jobs run through `ops` off the UI thread (`job.rs`); loads go to the worker too
+//! (see `app.rs`).
 
 use std::time::Duration;
 
@@ -9,6 +10,7 @@ use crate::sanitize::display;
 use super::app::{App, Level, Modal, View};
 use super::copy::{self, Cleared};
 use super::data::Snapshot;
+use super::job::Done;
 use super::layout;
 use super::list::{KeyList, window_start};
 use super::message::Message;
@@ -32,6 +34,7 @@ impl App {
     /// Applies one message.
     pub(crate) fn update(&mut self, message: Message) {
         self.apply(message);
+        self.start_queued_job();
         let warnings = self.ctx.take_warnings();
         if !warnings.is_empty() {
             let text = warnings
@@ -51,6 +54,7 @@ impl App {
                 self.keep_in_view();
             }
             Message::Loaded(loaded) => self.loaded(*loaded),
+            Message::Done(done) => self.job_done(*done),
             Message::Quit => match &mut self.modal {
                 Some(Modal::Secret(secret)) => {
                     secret.quit_after = true;
@@ -58,6 +62,12 @@ impl App {
                 }
                 _ => self.quit = true,
             },
+            Message::Terminate => {
+                if let Some(Modal::Secret(secret)) = self.modal.take() {
+                    self.dismiss(secret);
+                }
+                self.quit = true;
+            }
             message => match self.modal.take() {
                 None => self.browse(message),
                 Some(modal) => self.modal(modal, message),
@@ -146,6 +156,8 @@ impl App {
                 self.failed_generation = self.ctx.store.generation().ok();
                 self.retry_at = Some(self.instant + super::app::RETRY);
                 self.load_error = Some(describe(&error));
+                // The banner that now shows takes rows from the table.
+                self.keep_in_view();
             }
         }
     }
@@ -200,7 +212,9 @@ impl App {
                 self.keep_in_view();
             }
             Message::FilterEdit(edit) => {
-                self.filter.edit(&edit);
+                if let Err(refused) = self.filter.edit(&edit) {
+                    self.notify(Level::Warning, format!("Filter {refused}"));
+                }
                 self.list.set_query(self.filter.value());
                 self.keep_in_view();
             }
@@ -235,14 +249,17 @@ impl App {
                 self.modal = Some(Modal::Import(ImportForm::new(&self.ctx.config)));
             }
             Message::OpenRotate | Message::OpenRevoke | Message::CopyId => {
-                let Some(view) = self.list.selected() else {
+                let Some(view) = self.target() else {
                     self.notify(Level::Warning, "Select a key first");
                     return;
                 };
                 match message {
                     Message::OpenRotate => self.modal = Some(Modal::Rotate(RotateForm::new(view))),
                     Message::OpenRevoke => self.modal = Some(Modal::Revoke(RevokeForm::new(view))),
-                    _ => self.copy_id(),
+                    _ => {
+                        let id = view.entry.id.to_string();
+                        self.copy_id(&id);
+                    }
                 }
             }
             Message::OpenHelp => self.modal = Some(Modal::Help { scroll: 0 }),
@@ -293,7 +310,8 @@ impl App {
             View::Keys => {
                 let rows = layout::table_rows(self.keys_layout().table);
                 if rows.contains(at) {
-                    let position = self.list.offset() + usize::from(y - rows.y);
+                    let first = self.list.first_shown(usize::from(rows.height));
+                    let position = first + usize::from(y - rows.y);
                     if position < self.list.len() {
                         self.list.select_position(position);
                     }
@@ -313,12 +331,21 @@ impl App {
         self.keep_in_view();
     }
 
-    fn copy_id(&mut self) {
-        let Some(view) = self.list.selected() else {
-            return;
-        };
-        let id = view.entry.id.to_string();
-        let copied = copy::copy(self.clipboard, &self.open_board, &id, self.instant, None);
+    /// The key that rotate, revoke and copy-id act on: the table's selection, or on the
+    /// dashboard the highlighted "needs action" row (the table is not on screen there).
+    fn target(&self) -> Option<&crate::ops::KeyView> {
+        match self.view {
+            View::Keys => self.list.selected(),
+            View::Dashboard => {
+                let data = self.list.data();
+                let &row = data.dashboard.needs_action.get(self.dash.position)?;
+                data.views.get(row as usize)
+            }
+        }
+    }
+
+    fn copy_id(&mut self, id: &str) {
+        let copied = copy::copy(self.clipboard, &self.open_board, id, self.instant, None);
         self.output.extend(copied.osc52);
         let how = copied.copy.method;
         if let Some(reason) = &copied.copy.fallback {
@@ -361,6 +388,16 @@ impl App {
     }
 
     fn form(&mut self, mut modal: Modal, message: Message) -> Option<Modal> {
+        if let Some(working) = modal.form().and_then(|f| f.working) {
+            // The write is under way: the form only waits for it.
+            if matches!(message, Message::Cancel) {
+                self.notify(
+                    Level::Warning,
+                    format!("{working} A write under way cannot be cancelled: wait for it"),
+                );
+            }
+            return Some(modal);
+        }
         match message {
             Message::Cancel => return None,
             Message::Submit => return self.submit(modal),
@@ -388,21 +425,42 @@ impl App {
         Some(modal)
     }
 
-    /// Runs the form's action; the popup stays open (showing what to fix) unless it worked.
+    /// Checks the form and queues its write (run after this message, off the UI thread); the
+    /// form stays open, working, until the result arrives, or shows what to fix.
     fn submit(&mut self, mut modal: Modal) -> Option<Modal> {
-        match &mut modal {
-            Modal::Generate(g) => {
-                if let Some(issued) = g.submit(&self.ctx) {
-                    return Some(self.issued(issued, false));
-                }
+        let job = match &mut modal {
+            Modal::Generate(g) => g.job(),
+            Modal::Import(i) => i.job(),
+            Modal::Rotate(r) => r.job(),
+            Modal::Revoke(r) => r.job(),
+            Modal::Help { .. } | Modal::Secret(_) => None,
+        };
+        if let Some(job) = job {
+            if let Some(form) = modal.form_mut() {
+                form.working = Some(job.working());
             }
-            Modal::Rotate(r) => {
-                if let Some(issued) = r.submit(&self.ctx) {
-                    return Some(self.issued(issued, true));
-                }
+            self.queue_job(job);
+        }
+        Some(modal)
+    }
+
+    /// A form's write finished: on success the form closes (a new value is shown); otherwise
+    /// the refusal is shown in the form. After a termination signal the form is gone and the
+    /// result is only dropped (an issued value with it, zeroized).
+    fn job_done(&mut self, done: Done) {
+        let mut form = self.modal.take();
+        let failed = |form: &mut Option<Modal>, error: &Error| {
+            if let Some(f) = form.as_mut().and_then(Modal::form_mut) {
+                f.fail(error);
             }
-            Modal::Import(i) => {
-                if let Some(entry) = i.submit(&self.ctx) {
+        };
+        match done {
+            Done::Issued { result, rotated } => match result {
+                Ok(issued) => form = Some(self.issued(issued, rotated)),
+                Err(error) => failed(&mut form, &error),
+            },
+            Done::Imported(result) => match result {
+                Ok(entry) => {
                     self.notify(
                         Level::Info,
                         format!(
@@ -412,11 +470,12 @@ impl App {
                         ),
                     );
                     self.after_write(&entry.id);
-                    return None;
+                    form = None;
                 }
-            }
-            Modal::Revoke(r) => {
-                if let Some(revoked) = r.submit(&self.ctx) {
+                Err(error) => failed(&mut form, &error),
+            },
+            Done::Revoked(result) => match result {
+                Ok(revoked) => {
                     let e = &revoked.entry;
                     let text = if revoked.already {
                         format!("{} was already revoked; nothing changed", e.id)
@@ -425,12 +484,14 @@ impl App {
                     };
                     self.notify(Level::Info, text);
                     self.after_write(&e.id.clone());
-                    return None;
+                    form = None;
                 }
-            }
-            Modal::Help { .. } | Modal::Secret(_) => {}
+                Err(error) => failed(&mut form, &error),
+            },
         }
-        Some(modal)
+        if !self.quit {
+            self.modal = form;
+        }
     }
 
     fn issued(&mut self, issued: crate::ops::Issued, rotated: bool) -> Modal {

@@ -265,7 +265,13 @@ pub fn local_who() -> String {
 
 /// A key directory in a temp dir, the context over it (fixed clock), and the temp dir guard.
 pub fn context(filled: bool) -> (tempfile::TempDir, Context) {
-    let tmp = tempfile::tempdir().unwrap();
+    // Always under /tmp, whatever TMPDIR says: an error that quotes the path wraps at the same
+    // column on every machine, so the snapshots that show one stay the same.
+    let tmp = tempfile::Builder::new()
+        .prefix(".tmp")
+        .rand_bytes(6)
+        .tempdir_in("/tmp")
+        .unwrap();
     let store = Store::new(tmp.path().join("keys"), Some(MasterKey::generate()));
     // An existing, empty key directory: with a master key from the environment and no key
     // directory at all, reading last-use times warns (the event log's lock file cannot be

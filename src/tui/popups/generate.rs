@@ -1,13 +1,14 @@
 //! The generate form: an API key or a JWT, with name, service, env, expiry, rate limit,
 //! prefix (API keys), scopes and claims (JWTs). Fields are checked with the model's parsers,
-//! then `ops::generate` decides; what it refuses is shown next to the field it names.
+//! then `ops::generate` decides (as a [`Job`]); what it refuses is shown next to the field it
+//! names.
 
 use crate::config::Config;
-use crate::error::Result;
 use crate::model::{self, DEFAULT_JWT_EXPIRY_DAYS};
-use crate::ops::{self, Context, GenerateRequest, Issued, NewKind};
+use crate::ops::{GenerateRequest, NewKind};
 
 use super::super::form::{Control, Edit, Field, FieldId, Form};
+use super::super::job::Job;
 use super::{default_expiry, expiry_placeholder, labels, list, optional};
 
 const KINDS: &[&str] = &["API key", "JWT"];
@@ -28,34 +29,30 @@ impl GenerateForm {
                     options: KINDS,
                     selected: 0,
                 },
-                ..Field::text(FieldId::Kind, "Type", 0, "")
+                ..Field::text(FieldId::Kind, "Type", "")
             },
-            Field::text(FieldId::Name, "Name", 128, "e.g. stripe-prod"),
-            Field::text(FieldId::Service, "Service", 64, "e.g. payments"),
-            Field::text(FieldId::Env, "Env", 32, "optional: prod, staging, dev"),
-            Field::text(FieldId::Expiry, "Expires", 40, ""),
+            Field::text(FieldId::Name, "Name", "e.g. stripe-prod"),
+            Field::text(FieldId::Service, "Service", "e.g. payments"),
+            Field::text(FieldId::Env, "Env", "optional: prod, staging, dev"),
+            Field::text(FieldId::Expiry, "Expires", ""),
             Field::text(
                 FieldId::RateLimit,
                 "Rate limit",
-                12,
                 "optional, requests per second",
             ),
             Field::text(
                 FieldId::Prefix,
                 "Prefix",
-                16,
                 &format!("default: {}", config.default_prefix),
             ),
             Field::text(
                 FieldId::Scopes,
                 "Scopes",
-                1024,
                 "optional, e.g. read:users write:orders",
             ),
             Field::text(
                 FieldId::Claims,
                 "Claims",
-                4096,
                 "optional, e.g. role=admin, tier=gold",
             ),
         ];
@@ -122,11 +119,9 @@ impl GenerateForm {
         })
     }
 
-    /// Generates the key; `None` when the form shows what to fix.
-    pub fn submit(&mut self, ctx: &Context) -> Option<Issued> {
-        let request = self.request()?;
-        let result: Result<Issued> = ops::generate(ctx, request);
-        result.map_err(|e| self.form.fail(&e)).ok()
+    /// The write to run once every field is good; `None` when the form shows what to fix.
+    pub fn job(&mut self) -> Option<Job> {
+        self.request().map(Job::Generate)
     }
 }
 

@@ -4,10 +4,10 @@
 
 use crate::config::Config;
 use crate::crypto::SecretString;
-use crate::model::KeyEntry;
-use crate::ops::{self, Context, ImportRequest, MAX_IMPORT_LEN};
+use crate::ops::{ImportRequest, MAX_IMPORT_LEN};
 
 use super::super::form::{Control, Field, FieldId, Form, TextInput};
+use super::super::job::Job;
 use super::{default_expiry, expiry_placeholder, labels};
 
 /// The open import form.
@@ -24,14 +24,12 @@ impl ImportForm {
             ..Field::text(
                 FieldId::Value,
                 "Key value",
-                0,
                 "paste or type the key; it stays hidden",
             )
         };
         let expiry = Field::text(
             FieldId::Expiry,
             "Expires",
-            40,
             &expiry_placeholder(&format!(
                 "a JWT's exp, else {}",
                 default_expiry(config.default_expiry_days)
@@ -39,20 +37,18 @@ impl ImportForm {
         );
         let fields = vec![
             value,
-            Field::text(FieldId::Name, "Name", 128, "e.g. legacy-billing"),
-            Field::text(FieldId::Service, "Service", 64, "e.g. billing"),
-            Field::text(FieldId::Env, "Env", 32, "optional: prod, staging, dev"),
+            Field::text(FieldId::Name, "Name", "e.g. legacy-billing"),
+            Field::text(FieldId::Service, "Service", "e.g. billing"),
+            Field::text(FieldId::Env, "Env", "optional: prod, staging, dev"),
             expiry,
             Field::text(
                 FieldId::RateLimit,
                 "Rate limit",
-                12,
                 "optional, requests per second",
             ),
             Field::text(
                 FieldId::Scopes,
                 "Scopes",
-                1024,
                 "optional, e.g. read:users write:orders",
             ),
         ];
@@ -65,8 +61,9 @@ impl ImportForm {
         }
     }
 
-    /// Records the key; `None` when the form shows what to fix.
-    pub fn submit(&mut self, ctx: &Context) -> Option<KeyEntry> {
+    /// The write to run once the fields are good; `None` when the form shows what to fix.
+    /// `ops::import` checks the value itself, exactly as entered (trimmed, as the CLI trims).
+    pub fn job(&mut self) -> Option<Job> {
         let form = &mut self.form;
         form.clear_errors();
         let (labels, expiry) = labels(form);
@@ -76,18 +73,18 @@ impl ImportForm {
         if form.has_errors() {
             return None;
         }
-        let request = ImportRequest {
+        Some(Job::Import(ImportRequest {
             value: SecretString::new(form.text(FieldId::Value).to_owned()),
             labels: labels?,
             expiry,
-        };
-        ops::import(ctx, request).map_err(|e| form.fail(&e)).ok()
+        }))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::job::Done;
     use crate::tui::testing::type_text;
 
     #[test]
@@ -95,7 +92,7 @@ mod tests {
         let mut i = ImportForm::new(&Config::default());
         assert!(i.form.field(FieldId::Value).masked);
         let ctx = crate::tui::testing::context();
-        assert!(i.submit(&ctx).is_none());
+        assert!(i.job().is_none());
         assert_eq!(
             i.form.field(FieldId::Value).error.as_deref(),
             Some("the key value is empty")
@@ -105,7 +102,13 @@ mod tests {
         type_text(&mut i.form, "legacy");
         i.form.focus = 2;
         type_text(&mut i.form, "billing");
-        assert!(i.submit(&ctx).is_none());
+        let Some(job) = i.job() else {
+            panic!("the fields are good: ops checks the value");
+        };
+        let Done::Imported(Err(error)) = job.run(&ctx) else {
+            panic!("ops refuses the value");
+        };
+        i.form.fail(&error);
         assert!(
             i.form
                 .field(FieldId::Value)

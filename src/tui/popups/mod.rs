@@ -202,7 +202,7 @@ mod tests {
         let mut form = Form::new(
             "t",
             vec![],
-            vec![Field::text(FieldId::Expiry, "Expires", 40, "")],
+            vec![Field::text(FieldId::Expiry, "Expires", "")],
         );
         form.edit(&crate::tui::form::Edit::Paste(zeroize::Zeroizing::new(
             text.to_owned(),

@@ -2,10 +2,11 @@
 //! revoke and only does so once its id has been typed exactly; an optional reason is recorded.
 
 use crate::model::{self, KeyId};
-use crate::ops::{self, Context, KeyView, Revoked};
+use crate::ops::KeyView;
 use crate::sanitize::display;
 
 use super::super::form::{Field, FieldId, Form};
+use super::super::job::Job;
 use super::optional;
 
 /// The open revoke confirmation, for one key.
@@ -27,11 +28,10 @@ impl RevokeForm {
             format!("Type {} to confirm.", e.id),
         ];
         let fields = vec![
-            Field::text(FieldId::ConfirmId, "Key id", 32, "type the id shown above"),
+            Field::text(FieldId::ConfirmId, "Key id", "type the id shown above"),
             Field::text(
                 FieldId::Reason,
                 "Reason",
-                500,
                 "optional, e.g. leaked in a CI log",
             ),
         ];
@@ -41,8 +41,8 @@ impl RevokeForm {
         }
     }
 
-    /// Revokes the key once the typed id matches; `None` when the form shows what to fix.
-    pub fn submit(&mut self, ctx: &Context) -> Option<Revoked> {
+    /// The write to run once the typed id matches; `None` when the form shows what to fix.
+    pub fn job(&mut self) -> Option<Job> {
         let form = &mut self.form;
         form.clear_errors();
         if form.text(FieldId::ConfirmId) != self.id.as_str() {
@@ -55,8 +55,6 @@ impl RevokeForm {
         if form.has_errors() {
             return None;
         }
-        ops::revoke(ctx, self.id.as_str(), reason)
-            .map_err(|e| form.fail(&e))
-            .ok()
+        Some(Job::Revoke(self.id.clone(), reason))
     }
 }

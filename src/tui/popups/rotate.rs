@@ -3,10 +3,11 @@
 //! is shown in the form.
 
 use crate::model::{self, KeyId};
-use crate::ops::{self, Context, Issued, KeyView, RotateRequest};
+use crate::ops::{KeyView, RotateRequest};
 use crate::sanitize::display;
 
 use super::super::form::{Field, FieldId, Form};
+use super::super::job::Job;
 use super::{expiry_field, expiry_placeholder, optional};
 
 /// The open rotate form, for one key.
@@ -31,11 +32,10 @@ impl RotateForm {
             e.version()
         )];
         let fields = vec![
-            Field::text(FieldId::Expiry, "Expires", 40, &expiry_placeholder(&keep)),
+            Field::text(FieldId::Expiry, "Expires", &expiry_placeholder(&keep)),
             Field::text(
                 FieldId::Grace,
                 "Grace",
-                16,
                 "none: the old value stops now; e.g. 24h or 7d",
             ),
         ];
@@ -45,8 +45,8 @@ impl RotateForm {
         }
     }
 
-    /// Rotates the key; `None` when the form shows what to fix.
-    pub fn submit(&mut self, ctx: &Context) -> Option<Issued> {
+    /// The write to run once the fields are good; `None` when the form shows what to fix.
+    pub fn job(&mut self) -> Option<Job> {
         let form = &mut self.form;
         form.clear_errors();
         let expiry = expiry_field(form);
@@ -54,9 +54,9 @@ impl RotateForm {
         if form.has_errors() {
             return None;
         }
-        let request = RotateRequest { expiry, grace };
-        ops::rotate(ctx, self.id.as_str(), request)
-            .map_err(|e| form.fail(&e))
-            .ok()
+        Some(Job::Rotate(
+            self.id.clone(),
+            RotateRequest { expiry, grace },
+        ))
     }
 }

@@ -193,6 +193,10 @@ impl SecretPopup {
         lines
     }
 
+    /// Draws the popup. The lines above the value start at the top and the lines below it
+    /// (the warning, the clipboard line, the keys) end at the bottom, whatever the value's
+    /// length: when a long value (a JWT with many claims) does not fit between them, what fits
+    /// is shown and the last row says how much more there is and how to copy it all.
     pub fn render(
         &self,
         area: Rect,
@@ -203,49 +207,98 @@ impl SecretPopup {
     ) {
         let height = |w| self.lines(w, now, at, theme, keys).len() as u16;
         let inner = open(area, FORM_WIDTH, buf, &self.title(), theme, height);
-        let lines = self.lines(inner.width, now, at, theme, keys);
-        let mut y = inner.y;
-        let mut value_drawn = false;
-        for line in lines {
-            if y >= inner.bottom() {
-                break;
+        let mut lines = self.lines(inner.width, now, at, theme, keys);
+        let value_at = lines.iter().position(Option::is_none);
+        let (head, tail) = match value_at {
+            Some(first) => {
+                let rows = lines[first..].iter().take_while(|l| l.is_none()).count();
+                let tail = lines.split_off(first + rows);
+                lines.truncate(first);
+                (lines, tail)
             }
-            match line {
-                Some(line) => {
-                    Paragraph::new(line).render(
-                        Rect {
-                            y,
-                            height: 1,
-                            ..inner
-                        },
-                        buf,
-                    );
-                    y += 1;
-                }
-                None if !value_drawn => {
-                    value_drawn = true;
-                    y = self.draw_value(inner, y, buf, theme);
-                }
-                None => {}
-            }
+            None => (lines, Vec::new()),
+        };
+        let line_at = |line: Line<'static>, y: u16, buf: &mut Buffer| {
+            Paragraph::new(line).render(
+                Rect {
+                    y,
+                    height: 1,
+                    ..inner
+                },
+                buf,
+            );
+        };
+        let tail_rows = tail.len().min(usize::from(inner.height)) as u16;
+        let head_rows = head.len().min(usize::from(inner.height - tail_rows)) as u16;
+        for (y, line) in (inner.y..).zip(head.into_iter().take(usize::from(head_rows))) {
+            line_at(line.unwrap_or_default(), y, buf);
+        }
+        let skipped = tail.len() - usize::from(tail_rows);
+        for (y, line) in (inner.bottom() - tail_rows..).zip(tail.into_iter().skip(skipped)) {
+            line_at(line.unwrap_or_default(), y, buf);
+        }
+        if value_at.is_some() {
+            let value = Rect {
+                y: inner.y + head_rows,
+                height: inner.height - head_rows - tail_rows,
+                ..inner
+            };
+            self.draw_value(value, buf, theme, keys);
         }
     }
 
-    /// Writes the value into the buffer, wrapping at the popup's width; returns the next row.
-    fn draw_value(&self, inner: Rect, mut y: u16, buf: &mut Buffer, theme: &Theme) -> u16 {
-        let mut x = inner.x;
-        for c in self.secret.expose().chars() {
-            let w = c.width().unwrap_or(1).max(1) as u16;
-            if x + w > inner.right() {
-                x = inner.x;
+    /// Writes the value into `area`, wrapping at its width. When it does not fit, the last row
+    /// says how many characters are not shown.
+    fn draw_value(&self, area: Rect, buf: &mut Buffer, theme: &Theme, keys: &Keymap) {
+        if area.is_empty() {
+            return;
+        }
+        let value = self.secret.expose();
+        let cells = |c: char| c.width().unwrap_or(1).max(1) as u16;
+        let mut rows = 1;
+        let mut x = 0;
+        for c in value.chars() {
+            if x + cells(c) > area.width {
+                rows += 1;
+                x = 0;
+            }
+            x += cells(c);
+        }
+        let room = if rows > area.height {
+            area.height - 1
+        } else {
+            area.height
+        };
+        let (mut x, mut y) = (area.x, area.y);
+        let mut drawn = 0;
+        for c in value.chars() {
+            let w = cells(c);
+            if x + w > area.right() {
+                x = area.x;
                 y += 1;
             }
-            if y >= inner.bottom() {
-                return y;
+            if y >= area.y + room {
+                break;
             }
             buf[(x, y)].set_char(c).set_style(theme.secret);
             x += w;
+            drawn += 1;
         }
-        y + 1
+        let rest = value.chars().count() - drawn;
+        if rest > 0 {
+            let more = format!(
+                "… {} more characters — press {} to copy",
+                super::super::views::thousands(rest),
+                keys.first(super::super::keys::Action::Copy)
+            );
+            Paragraph::new(Line::styled(more, theme.muted)).render(
+                Rect {
+                    y: area.bottom() - 1,
+                    height: 1,
+                    ..area
+                },
+                buf,
+            );
+        }
     }
 }

@@ -66,20 +66,40 @@ pub(super) fn header(app: &App, area: Rect, buf: &mut Buffer) {
     split(left, right, area, buf);
 }
 
-pub(super) fn filter(app: &App, area: Rect, buf: &mut Buffer) {
-    let t = &app.theme;
-    let count = format!(
+fn match_count(app: &App) -> String {
+    format!(
         "{} of {} match",
         thousands(app.list.len()),
         thousands(app.list.total())
-    );
-    let text = crate::sanitize::display(app.filter.value()).into_owned();
+    )
+}
+
+/// The filter being typed, on a line `width` columns wide: the part of it shown (scrolled to
+/// keep the cursor in view, beside the match count when there is room) and the cursor's
+/// column on the line.
+pub(super) fn filter_edit(app: &App, width: u16) -> (String, u16) {
+    let total = usize::from(width);
+    let count = match_count(app).width() + 1;
+    let room = if total >= count + 2 + 8 {
+        total - count - 2
+    } else {
+        total.saturating_sub(1)
+    };
+    let (text, col) = app.filter.shown(room, false);
+    (text, (1 + col) as u16)
+}
+
+pub(super) fn filter(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let count = match_count(app);
     let (left, right) = if app.filtering {
+        let (text, _) = filter_edit(app, area.width);
         (
             vec![Span::styled("/", t.key), Span::raw(text)],
             vec![Span::styled(format!("{count} "), t.muted)],
         )
     } else {
+        let text = crate::sanitize::display(app.filter.value()).into_owned();
         (
             vec![
                 Span::styled("filter: ", t.label),

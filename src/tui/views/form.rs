@@ -90,20 +90,17 @@ fn lay_out(form: &Form, width: u16, theme: &Theme) -> Laid {
                 } else {
                     theme.input
                 };
-                let start = input.cursor().saturating_sub(boxw.saturating_sub(1));
-                let col = LABEL + 1 + (input.cursor() - start);
-                let (text, style) = if input.chars == 0 {
-                    (field.placeholder.clone(), style.patch(theme.muted))
-                } else if field.masked {
-                    ("•".repeat(input.chars - start), style)
+                let (text, style, col) = if input.chars == 0 {
+                    let placeholder = field.placeholder.chars().take(boxw).collect();
+                    (placeholder, style.patch(theme.muted), 0)
                 } else {
-                    (input.value().chars().skip(start).collect(), style)
+                    let (text, col) = input.shown(boxw, field.masked);
+                    (text, style, col)
                 };
-                let text: String = text.chars().take(boxw).collect();
                 let pad = boxw.saturating_sub(text.width());
                 (
                     vec![Span::styled(format!("{text}{}", " ".repeat(pad)), style)],
-                    Some(col as u16),
+                    Some((LABEL + 1 + col) as u16),
                 )
             }
             Control::Choice { options, selected } => {
@@ -174,7 +171,14 @@ pub(crate) fn render(form: &Form, area: Rect, buf: &mut Buffer, theme: &Theme, k
     let start = scroll(&laid, rows);
     let body: Vec<Line> = laid.lines.into_iter().skip(start).take(rows).collect();
     Paragraph::new(body).render(inner, buf);
-    let hints = popups::hint_line(keys, Mode::Form, theme);
+    // While the write runs, its state replaces the keys (which would not act meanwhile).
+    let hints = match form.working {
+        Some(working) => Line::styled(
+            format!("{working} waiting for the keystore; a write under way cannot be cancelled"),
+            theme.warning,
+        ),
+        None => popups::hint_line(keys, Mode::Form, theme),
+    };
     let last = Rect {
         y: inner.bottom().saturating_sub(1),
         height: 1,

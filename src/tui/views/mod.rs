@@ -25,11 +25,13 @@ impl Widget for &App {
         } else {
             match self.view {
                 View::Keys => {
-                    let parts = layout::keys(screen.body, self.banner(), self.zoomed);
-                    if let (Some(rect), Some(error)) = (parts.banner, &self.load_error) {
+                    let banner = self.banner_text(screen.body);
+                    let rows = layout::banner_rows(banner.len(), screen.body);
+                    let parts = layout::keys(screen.body, rows, self.zoomed);
+                    if let Some(rect) = parts.banner {
                         error_box(
                             " Reload failed: showing the last good read ",
-                            error,
+                            &banner.join("\n"),
                             rect,
                             buf,
                             &self.theme,
@@ -71,6 +73,12 @@ impl Widget for &App {
             }
         }
     }
+}
+
+/// Where the terminal cursor goes on the filter line `line` while the filter is typed.
+pub(crate) fn filter_cursor(app: &App, line: Rect) -> ratatui::layout::Position {
+    let (_, col) = bars::filter_edit(app, line.width);
+    ratatui::layout::Position::new((line.x + col).min(line.right().saturating_sub(1)), line.y)
 }
 
 /// Before the first load: its error, or that it is under way.

@@ -18,7 +18,6 @@ use crate::timefmt;
 use super::super::app::App;
 use super::super::keys::Action;
 use super::super::layout;
-use super::super::list::window_start;
 use super::super::theme::{STALE, status_symbol};
 use super::fit;
 
@@ -109,7 +108,7 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     let wide = area.width >= WIDE;
     let height = usize::from(layout::table_rows(area).height);
-    let start = window_start(list.offset(), list.cursor(), height, list.len());
+    let start = list.first_shown(height);
     let rows: Vec<RowText> = list
         .window(start, height)
         .map(|v| row_text(v, app.now, wide))
