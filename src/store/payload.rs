@@ -381,14 +381,26 @@ impl Raw {
             entries: &self.entries,
             log_anchor: self.log_anchor,
         };
+        // Room for the four length prefixes (at most 10 bytes each), the log anchor (at most
+        // 43) and the AES-GCM tag appended when the buffer is sealed in place: the buffer is
+        // never reallocated, so no copy of the plaintext is left behind un-wiped (and a 2 MB
+        // payload does not grow into a 4 MB allocation).
+        const SLACK: usize = 4 * 10 + 43 + crate::crypto::TAG_LEN;
         let mut out = Vec::with_capacity(
             self.hash_index.len()
                 + self.id_index.len()
                 + self.offsets.len()
                 + self.entries.len()
-                + 32,
+                + SLACK,
         );
+        let reserved = out.capacity();
         out = postcard::to_extend(&encoded, out).expect("payload serializes");
+        debug_assert_eq!(
+            out.capacity(),
+            reserved,
+            "the payload buffer was reallocated"
+        );
+        debug_assert!(out.capacity() - out.len() >= crate::crypto::TAG_LEN);
         SecretBytes::new(out)
     }
 }
