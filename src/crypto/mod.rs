@@ -138,6 +138,19 @@ impl SecretBytes {
     pub fn new(bytes: Vec<u8>) -> Self {
         Self(bytes)
     }
+
+    /// Makes room for `additional` more bytes without leaving a copy behind: when the buffer
+    /// must grow, its contents move to a new allocation and the old one is wiped (a `Vec`
+    /// growing by itself frees the old allocation as it is). Call before every insertion.
+    pub fn reserve(&mut self, additional: usize) {
+        if self.0.capacity() - self.0.len() >= additional {
+            return;
+        }
+        let needed = self.0.len() + additional;
+        let mut grown = Vec::with_capacity(needed.max(self.0.capacity() * 2));
+        grown.extend_from_slice(&self.0);
+        drop(SecretBytes(std::mem::replace(&mut self.0, grown)));
+    }
 }
 
 impl std::ops::Deref for SecretBytes {
@@ -280,6 +293,20 @@ mod tests {
             KeyHash::of("abc").to_hex(),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    #[test]
+    fn secret_bytes_grow_without_losing_their_contents() {
+        let mut bytes = SecretBytes::new(Vec::with_capacity(4));
+        bytes.extend_from_slice(b"abcd");
+        bytes.reserve(3);
+        assert!(bytes.capacity() >= 7);
+        let before = bytes.capacity();
+        bytes.extend_from_slice(b"efg");
+        assert_eq!(bytes.capacity(), before, "no growth after reserve");
+        assert_eq!(&bytes[..], b"abcdefg");
+        bytes.reserve(1);
+        assert_eq!(&bytes[..], b"abcdefg");
     }
 
     #[test]

@@ -204,6 +204,16 @@ pub fn lookup(bytes: &[u8], hash: &KeyHash) -> Result<Option<Found>, PayloadErro
     }
 }
 
+/// The postcard encoding of `entry` (which may hold a signing secret) in a buffer of exactly
+/// its size: encoding never grows it, so no un-wiped copy is left in freed memory.
+fn encode_entry(entry: &KeyEntry) -> SecretBytes {
+    let size = postcard::serialize_with_flavor(entry, postcard::ser_flavors::Size::default())
+        .expect("entries serialize");
+    let out = postcard::to_extend(entry, Vec::with_capacity(size)).expect("entries serialize");
+    debug_assert_eq!(out.capacity(), size, "the entry buffer was reallocated");
+    SecretBytes::new(out)
+}
+
 /// Decodes every entry (in creation order) and copies the two indexes, without copying the
 /// entry bytes: what a reader that shows every key needs.
 pub fn decode_all(bytes: &[u8]) -> Result<(Raw, Vec<KeyEntry>), PayloadError> {
@@ -310,8 +320,9 @@ impl Raw {
     }
 
     /// Inserts `row` into sorted `rows`, keyed by its first `key_len` bytes.
-    fn insert_row(rows: &mut Vec<u8>, key_len: usize, row: &[u8]) {
+    fn insert_row(rows: &mut SecretBytes, key_len: usize, row: &[u8]) {
         let at = lower_bound(rows, row.len(), &row[..key_len]) * row.len();
+        rows.reserve(row.len());
         rows.splice(at..at, row.iter().copied());
     }
 
@@ -329,8 +340,10 @@ impl Raw {
     pub fn push(&mut self, entry: &KeyEntry) {
         let n = self.len();
         let offset = u32::try_from(self.entries.len()).expect("payload is capped far below 4 GiB");
+        self.offsets.reserve(4);
         self.offsets.extend_from_slice(&offset.to_le_bytes());
-        let mut encoded = SecretBytes::new(postcard::to_stdvec(entry).expect("entries serialize"));
+        let mut encoded = encode_entry(entry);
+        self.entries.reserve(encoded.len());
         self.entries.extend_from_slice(&encoded);
         encoded.fill(0);
         let mut row = [0u8; ID_ROW];
@@ -360,7 +373,9 @@ impl Raw {
         let view = self.view();
         let start = u32_at(view.offsets, n * 4) as usize;
         let end = start + view.entry_bytes(n).len();
-        let encoded = SecretBytes::new(postcard::to_stdvec(entry).expect("entries serialize"));
+        let encoded = encode_entry(entry);
+        self.entries
+            .reserve(encoded.len().saturating_sub(end - start));
         self.entries.splice(start..end, encoded.iter().copied());
         let delta = encoded.len() as i64 - (end - start) as i64;
         for later in n + 1..self.len() {
