@@ -284,27 +284,33 @@ fn the_tui_end_to_end_in_a_pseudo_terminal() {
 
     // Quit: the alternate screen is left and the cursor shown again.
     tui.send("q");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(status) = tui.child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "the TUI did not quit");
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = wait_exit(&mut tui, "q");
     assert!(status.success());
+    assert_terminal_restored(&tui, "q");
+}
+
+/// The terminal as the TUI left it: off the alternate screen (entered before), cursor shown,
+/// mouse capture and bracketed paste turned off.
+fn assert_terminal_restored(tui: &Tui, what: &str) {
     std::thread::sleep(Duration::from_millis(100));
     let s = tui.screen.lock().unwrap();
     assert!(
         !s.0.screen().alternate_screen(),
-        "the alternate screen was left"
+        "{what}: the alternate screen was left"
     );
-    assert!(!s.0.screen().hide_cursor(), "the cursor is shown");
+    assert!(!s.0.screen().hide_cursor(), "{what}: the cursor is shown");
     let raw = &s.1;
     let last = |seq: &[u8]| raw.windows(seq.len()).rposition(|w| w == seq);
     let left = last(b"\x1b[?1049l").expect("leaves the alternate screen");
-    assert!(last(b"\x1b[?1049h").unwrap() < left);
-    assert!(last(b"\x1b[?1000l").is_some(), "mouse capture turned off");
+    assert!(last(b"\x1b[?1049h").unwrap() < left, "{what}");
+    assert!(
+        last(b"\x1b[?1000l").is_some_and(|off| off > last(b"\x1b[?1000h").unwrap()),
+        "{what}: mouse capture turned off"
+    );
+    assert!(
+        last(b"\x1b[?2004l").is_some(),
+        "{what}: bracketed paste turned off"
+    );
 }
 
 /// Waits for the child to end; fails after 10 s.
@@ -346,25 +352,7 @@ fn a_termination_signal_restores_the_terminal_and_ends_the_process() {
         assert_eq!(unsafe { libc::kill(pid, signal) }, 0, "{name}");
         let status = wait_exit(&mut tui, name);
         assert!(!status.success(), "{name}: ends by the signal, {status:?}");
-        std::thread::sleep(Duration::from_millis(100));
-        let s = tui.screen.lock().unwrap();
-        assert!(
-            !s.0.screen().alternate_screen(),
-            "{name}: the alternate screen was left"
-        );
-        assert!(!s.0.screen().hide_cursor(), "{name}: the cursor is shown");
-        let raw = &s.1;
-        let last = |seq: &[u8]| raw.windows(seq.len()).rposition(|w| w == seq);
-        let left = last(b"\x1b[?1049l").expect("leaves the alternate screen");
-        assert!(last(b"\x1b[?1049h").unwrap() < left, "{name}");
-        assert!(
-            last(b"\x1b[?1000l").is_some_and(|off| off > last(b"\x1b[?1000h").unwrap()),
-            "{name}: mouse capture turned off"
-        );
-        assert!(
-            last(b"\x1b[?2004l").is_some(),
-            "{name}: bracketed paste turned off"
-        );
+        assert_terminal_restored(&tui, name);
     }
 }
 

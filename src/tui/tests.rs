@@ -28,6 +28,15 @@ fn sample_app() -> (App, super::copy::fake::Shared) {
     app(ctx, ClipboardKind::System)
 }
 
+/// Generates an API key named `k` for service `s` through the form and copies it with `c`.
+fn generate_and_copy(app: &mut App) {
+    press(app, &["n"]);
+    type_keys(app, "k");
+    press(app, &["tab"]);
+    type_keys(app, "s");
+    press(app, &["enter", "c"]);
+}
+
 fn selected(app: &App) -> String {
     app.list
         .selected()
@@ -188,11 +197,7 @@ fn generate_shows_the_secret_once_then_it_is_gone() {
 #[test]
 fn the_clipboard_countdown_clears_only_our_value() {
     let (mut app, clipboard) = sample_app();
-    press(&mut app, &["n"]);
-    type_keys(&mut app, "k");
-    press(&mut app, &["tab"]);
-    type_keys(&mut app, "s");
-    press(&mut app, &["enter", "c"]);
+    generate_and_copy(&mut app);
     let start = app.instant;
     app.tick(start + Duration::from_secs(29));
     assert!(clipboard.0.lock().unwrap().is_some());
@@ -214,11 +219,7 @@ fn over_ssh_the_copy_is_an_osc52_sequence_and_never_cleared() {
     let ctx = context();
     fill(&ctx, vec![entry("k_aaaaaaaaaaa1", "a", "s")]);
     let (mut app, clipboard) = app(ctx, ClipboardKind::Osc52);
-    press(&mut app, &["n"]);
-    type_keys(&mut app, "k");
-    press(&mut app, &["tab"]);
-    type_keys(&mut app, "s");
-    press(&mut app, &["enter", "c"]);
+    generate_and_copy(&mut app);
     let out = app.take_terminal_output();
     assert_eq!(out.len(), 1);
     assert!(out[0].starts_with("\x1b]52;c;"));
@@ -382,11 +383,7 @@ fn import_masks_and_records_only_the_hash() {
 #[test]
 fn a_termination_signal_quits_and_takes_the_secret_back_from_the_clipboard() {
     let (mut app, clipboard) = sample_app();
-    press(&mut app, &["n"]);
-    type_keys(&mut app, "k");
-    press(&mut app, &["tab"]);
-    type_keys(&mut app, "s");
-    press(&mut app, &["enter", "c"]);
+    generate_and_copy(&mut app);
     assert!(clipboard.0.lock().unwrap().is_some());
     app.terminate();
     assert!(app.should_quit(), "no \"saved it?\" on a signal");
@@ -394,11 +391,7 @@ fn a_termination_signal_quits_and_takes_the_secret_back_from_the_clipboard() {
     assert_eq!(*clipboard.0.lock().unwrap(), None, "cleared");
 
     let (mut app, clipboard) = sample_app();
-    press(&mut app, &["n"]);
-    type_keys(&mut app, "k");
-    press(&mut app, &["tab"]);
-    type_keys(&mut app, "s");
-    press(&mut app, &["enter", "c"]);
+    generate_and_copy(&mut app);
     *clipboard.0.lock().unwrap() = Some("the user's own copy".into());
     app.terminate();
     assert!(app.should_quit());
