@@ -6,24 +6,9 @@ mod common;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, Duration, Utc};
-use common::Sandbox;
+use chrono::{Duration, Utc};
+use common::{Sandbox, about_days_from_now, time};
 use serde_json::Value;
-
-fn time(json: &Value) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(json.as_str().expect("an RFC 3339 string"))
-        .expect("RFC 3339")
-        .with_timezone(&Utc)
-}
-
-/// Asserts `at` lies `days` days after now, give or take a minute.
-fn about_days_from_now(at: DateTime<Utc>, days: i64) {
-    let expected = Utc::now() + Duration::days(days);
-    assert!(
-        (at - expected).num_seconds().abs() < 60,
-        "expected about {expected}, got {at}"
-    );
-}
 
 fn segment(token: &str, i: usize) -> Value {
     let part = token.split('.').nth(i).expect("segment");

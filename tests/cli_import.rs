@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Sandbox, assert_unchanged};
+use common::{Sandbox, assert_unchanged, time};
 use serde_json::Value;
 
 #[test]
@@ -100,11 +100,7 @@ fn rotating_an_imported_key_keeps_its_lifetime() {
         .json();
     let id = imported["id"].as_str().expect("id");
     let rotated = sb.json(&["rotate", id, "-j"]);
-    let days = |json: &Value| {
-        let at =
-            chrono::DateTime::parse_from_rfc3339(json.as_str().expect("a time")).expect("RFC 3339");
-        (at.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_hours() as f64 / 24.0
-    };
+    let days = |json: &Value| (time(json) - chrono::Utc::now()).num_hours() as f64 / 24.0;
     let left = days(&rotated["expires_at"]);
     assert!((29.9..=30.0).contains(&left), "{left} days");
     let new_token = rotated["token"].as_str().expect("a token");

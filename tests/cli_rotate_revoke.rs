@@ -4,23 +4,9 @@
 
 mod common;
 
-use chrono::{DateTime, Duration, Utc};
-use common::{Sandbox, shell};
+use chrono::{Duration, Utc};
+use common::{Sandbox, about_days_from_now, shell, time};
 use serde_json::Value;
-
-fn time(json: &Value) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(json.as_str().expect("an RFC 3339 string"))
-        .expect("RFC 3339")
-        .with_timezone(&Utc)
-}
-
-fn about_days_from_now(at: DateTime<Utc>, days: i64) {
-    let expected = Utc::now() + Duration::days(days);
-    assert!(
-        (at - expected).num_seconds().abs() < 60,
-        "expected about {expected}, got {at}"
-    );
-}
 
 #[test]
 fn seeds_script_extracts_the_new_key() {

@@ -11,6 +11,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 /// The binary under test.
@@ -424,4 +425,23 @@ pub fn shell(sandbox: &Sandbox, script: &str) -> Out {
         stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
         args: format!("(sh -c) {script}"),
     }
+}
+
+/// Parses a time printed by apiauth (RFC 3339, UTC).
+pub fn time(value: &Value) -> DateTime<Utc> {
+    let text = value
+        .as_str()
+        .unwrap_or_else(|| panic!("a time string, got {value}"));
+    DateTime::parse_from_rfc3339(text)
+        .unwrap_or_else(|e| panic!("{text} is not RFC 3339: {e}"))
+        .with_timezone(&Utc)
+}
+
+/// Asserts `at` lies `days` days after now, give or take a minute.
+pub fn about_days_from_now(at: DateTime<Utc>, days: i64) {
+    let expected = Utc::now() + chrono::Duration::days(days);
+    assert!(
+        (at - expected).num_seconds().abs() < 60,
+        "expected about {expected}, got {at}"
+    );
 }

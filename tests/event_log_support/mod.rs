@@ -13,6 +13,7 @@ use apiauth::store::Store;
 use chrono::{DateTime, SubsecRound as _, Utc};
 use serde_json::Value;
 
+pub use crate::common::time;
 use crate::common::{Out, Sandbox};
 
 /// The fields of one record in `log -j` (and in `audit -j`'s alerts), in order.
@@ -114,16 +115,6 @@ pub fn check(sb: &Sandbox) -> Check {
     let json = json_run.json();
     let code = text.code;
     Check { text, json, code }
-}
-
-/// Parses a time printed by apiauth (RFC 3339, UTC).
-pub fn time(value: &Value) -> DateTime<Utc> {
-    let text = value
-        .as_str()
-        .unwrap_or_else(|| panic!("a time string, got {value}"));
-    DateTime::parse_from_rfc3339(text)
-        .unwrap_or_else(|e| panic!("{text} is not RFC 3339: {e}"))
-        .with_timezone(&Utc)
 }
 
 /// Now, rounded down to the second (JSON times have whole seconds), for bracketing the time of
