@@ -9,13 +9,13 @@
 
 mod support;
 
+use support::ms;
+
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use apiauth::crypto::SecretString;
-
-const BIN: &str = env!("CARGO_BIN_EXE_apiauth");
 
 struct Sample {
     elapsed: Duration,
@@ -25,15 +25,7 @@ struct Sample {
 /// Runs the binary once and waits for it with `wait4` to read its peak memory.
 fn run(dir: &Path, args: &[&str]) -> Sample {
     let start = Instant::now();
-    let child = Command::new(BIN)
-        .arg("--key-dir")
-        .arg(dir)
-        .args(args)
-        .env_remove("APIAUTH_MASTER_KEY")
-        .env("APIAUTH_CONFIG", dir.join("no-config.toml"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+    let child = support::apiauth(dir, args)
         .spawn()
         .expect("the apiauth binary starts");
     let pid = child.id() as libc::pid_t;
@@ -79,10 +71,6 @@ fn copy_dir(from: &Path, to: &Path) {
     {
         std::fs::copy(entry.path(), to.join(entry.file_name())).expect("file copied");
     }
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
 /// Builds the store in a child process and returns its sample values: the benchmark process

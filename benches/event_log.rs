@@ -8,42 +8,25 @@
 
 mod support;
 
+use support::{median, ms};
+
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use apiauth::events::{Action, Durability, Event};
 use apiauth::store::Store;
 use chrono::Utc;
 
-const BIN: &str = env!("CARGO_BIN_EXE_apiauth");
 const RECORDS: usize = 1_000_000;
 
 fn time(dir: &Path, args: &[&str]) -> Duration {
     let start = Instant::now();
-    let status = Command::new(BIN)
-        .arg("--key-dir")
-        .arg(dir)
-        .args(args)
-        .env_remove("APIAUTH_MASTER_KEY")
-        .env("APIAUTH_CONFIG", dir.join("no-config.toml"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+    let status = support::apiauth(dir, args)
         .status()
         .expect("the apiauth binary runs");
     let elapsed = start.elapsed();
     assert!(status.success(), "apiauth {args:?} failed: {status}");
     elapsed
-}
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
 fn main() {
@@ -106,12 +89,11 @@ fn main() {
         short_runs.push(time(short_dir.path(), &["verify", &key, "--json-output"]));
         long_runs.push(time(dir.path(), &["verify", &key, "--json-output"]));
     }
-    let (empty, full) = (median(short_runs), median(long_runs));
-    let check = median(
-        (0..3)
-            .map(|_| time(dir.path(), &["log", "--check"]))
-            .collect(),
-    );
+    let (empty, full) = (median(&mut short_runs), median(&mut long_runs));
+    let mut checks: Vec<Duration> = (0..3)
+        .map(|_| time(dir.path(), &["log", "--check"]))
+        .collect();
+    let check = median(&mut checks);
 
     println!(
         "apiauth event-log benchmark on {} CPU(s), 1,000 keys\n",

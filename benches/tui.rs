@@ -14,6 +14,8 @@
 
 mod support;
 
+use support::{median, ms};
+
 use std::io::{Read as _, Write as _};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -29,20 +31,9 @@ use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-const BIN: &str = env!("CARGO_BIN_EXE_apiauth");
-
-fn median(samples: &mut [Duration]) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
 fn p95(samples: &mut [Duration]) -> Duration {
     samples.sort();
     samples[(samples.len() * 95 / 100).min(samples.len() - 1)]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
 /// A line of `/proc/<pid>/status` in KiB (`VmRSS`, `VmHWM`).
@@ -67,7 +58,7 @@ fn start_to_first_frame(dir: &Path) -> (Duration, u64) {
             pixel_height: 0,
         })
         .unwrap();
-    let mut cmd = CommandBuilder::new(BIN);
+    let mut cmd = CommandBuilder::new(support::BIN);
     cmd.env_clear();
     cmd.env("TERM", "xterm-256color");
     cmd.env("HOME", dir);

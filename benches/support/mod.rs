@@ -4,12 +4,42 @@
 #![allow(dead_code)]
 
 use std::path::Path;
+use std::process::{Command, Stdio};
 
 use apiauth::crypto::{self, KeyHash, SecretString};
 use apiauth::events::{Action, Event};
 use apiauth::model::{self, KeyEntry, KeyId, KeyKind, KeyVersion};
 use apiauth::store::Store;
 use chrono::{Duration, Utc};
+
+/// The release binary under measurement.
+pub const BIN: &str = env!("CARGO_BIN_EXE_apiauth");
+
+/// `apiauth --key-dir DIR ARGS…` with no master key from the environment, no user config and
+/// every standard stream discarded: what the whole-process benchmarks run.
+pub fn apiauth(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("--key-dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("APIAUTH_MASTER_KEY")
+        .env("APIAUTH_CONFIG", dir.join("no-config.toml"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    cmd
+}
+
+/// The median of `samples` (which it sorts).
+pub fn median(samples: &mut [std::time::Duration]) -> std::time::Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+/// A duration in milliseconds, two decimals.
+pub fn ms(d: std::time::Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
 
 const SERVICES: [&str; 12] = [
     "stripe",
