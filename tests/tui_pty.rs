@@ -6,11 +6,13 @@
 use std::io::{Read as _, Write as _};
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 
 const BIN: &str = env!("CARGO_BIN_EXE_apiauth");
 const ROWS: u16 = 24;
@@ -62,11 +64,19 @@ struct Tui {
     writer: Box<dyn std::io::Write + Send>,
     child: Box<dyn Child + Send + Sync>,
     screen: Arc<Mutex<(vt100::Parser, Vec<u8>)>>,
-    _master: Box<dyn portable_pty::MasterPty + Send>,
+    /// Tells the thread that reads the screen to stop, so that the master can be closed.
+    stop: Arc<AtomicBool>,
+    reader: Option<JoinHandle<()>>,
+    _master: Box<dyn MasterPty + Send>,
 }
 
 impl Tui {
     fn start(tmp: &Path) -> Tui {
+        Tui::spawn(tmp, CommandBuilder::new(BIN))
+    }
+
+    /// Runs `cmd` (the binary, or a shell around it) in a new pseudo-terminal.
+    fn spawn(tmp: &Path, mut cmd: CommandBuilder) -> Tui {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -75,7 +85,6 @@ impl Tui {
                 pixel_height: 0,
             })
             .unwrap();
-        let mut cmd = CommandBuilder::new(BIN);
         cmd.env_clear();
         for (k, v) in env(tmp) {
             cmd.env(k, v);
@@ -85,26 +94,50 @@ impl Tui {
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().unwrap();
         let writer = pair.master.take_writer().unwrap();
+        let fd = pair.master.as_raw_fd().expect("a unix pty");
         let size = |n: u16| std::num::NonZeroU16::new(n).unwrap();
         let parser = vt100::Parser::new(size(ROWS), size(COLS), 0);
         let screen = Arc::new(Mutex::new((parser, Vec::new())));
         let shared = screen.clone();
-        std::thread::spawn(move || {
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = stop.clone();
+        let reader = std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
+            while !stopped.load(Ordering::SeqCst) {
+                let mut ready = libc::pollfd {
+                    fd,
+                    events: libc::POLLIN,
+                    revents: 0,
+                };
+                // SAFETY: polls the master's descriptor, which is closed only after this
+                // thread has been joined (`stop_reading`).
+                if unsafe { libc::poll(&mut ready, 1, 50) } <= 0 {
+                    continue;
                 }
-                let mut s = shared.lock().unwrap();
-                s.0.process(&buf[..n]);
-                s.1.extend_from_slice(&buf[..n]);
+                match reader.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => {
+                        let mut s = shared.lock().unwrap();
+                        s.0.process(&buf[..n]);
+                        s.1.extend_from_slice(&buf[..n]);
+                    }
+                }
             }
         });
         Tui {
             writer,
             child,
             screen,
+            stop,
+            reader: Some(reader),
             _master: pair.master,
+        }
+    }
+
+    fn stop_reading(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
         }
     }
 
@@ -145,6 +178,13 @@ impl Tui {
 
     fn wait_for(&self, needle: &str) -> String {
         self.wait(needle, |t| t.contains(needle))
+    }
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
+        // The master's descriptor must outlive the reader's polls of it.
+        self.stop_reading();
     }
 }
 
@@ -313,14 +353,22 @@ fn assert_terminal_restored(tui: &Tui, what: &str) {
     );
 }
 
-/// Waits for the child to end; fails after 10 s.
+/// Waits for the child to end. After 10 s it fails, killing the child's process group first
+/// (the TUI, and the shell around it if there is one): a TUI that never ends must not outlive
+/// the test, spinning.
 fn wait_exit(tui: &mut Tui, what: &str) -> portable_pty::ExitStatus {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         if let Some(status) = tui.child.try_wait().unwrap() {
             return status;
         }
-        assert!(Instant::now() < deadline, "{what}: the TUI did not exit");
+        if Instant::now() >= deadline {
+            let pid = tui.child.process_id().expect("the child has a pid");
+            let group = -libc::pid_t::try_from(pid).unwrap();
+            // SAFETY: signals the process group this test started (the child leads it).
+            unsafe { libc::kill(group, libc::SIGKILL) };
+            panic!("{what}: the TUI did not exit within 10 s");
+        }
         std::thread::sleep(Duration::from_millis(20));
     }
 }
