@@ -1,7 +1,8 @@
 //! The real binary in a pseudo-terminal, driven by keystrokes and read back through a
 //! terminal emulator (vt100): filter, generate through the form, reveal, copy (OSC 52, as there
 //! is no display), dismiss, verify the new key with the CLI, rotate, revoke with the typed id,
-//! a mouse click, help, and quit with the terminal restored.
+//! a mouse click, help, and quit with the terminal restored; signals, and the terminal closed
+//! under the TUI.
 
 use std::io::{Read as _, Write as _};
 use std::path::Path;
@@ -61,13 +62,14 @@ fn verify(tmp: &Path, value: &str) -> String {
 }
 
 struct Tui {
-    writer: Box<dyn std::io::Write + Send>,
+    /// Dropped by `hang_up` (portable-pty's writer sends a newline and EOF as it goes).
+    writer: Option<Box<dyn std::io::Write + Send>>,
     child: Box<dyn Child + Send + Sync>,
     screen: Arc<Mutex<(vt100::Parser, Vec<u8>)>>,
     /// Tells the thread that reads the screen to stop, so that the master can be closed.
     stop: Arc<AtomicBool>,
     reader: Option<JoinHandle<()>>,
-    _master: Box<dyn MasterPty + Send>,
+    master: Option<Box<dyn MasterPty + Send>>,
 }
 
 impl Tui {
@@ -125,12 +127,12 @@ impl Tui {
             }
         });
         Tui {
-            writer,
+            writer: Some(writer),
             child,
             screen,
             stop,
             reader: Some(reader),
-            _master: pair.master,
+            master: Some(pair.master),
         }
     }
 
@@ -141,9 +143,18 @@ impl Tui {
         }
     }
 
+    /// Closes the terminal under the TUI, as closing its window, `tmux kill-session` or a lost
+    /// SSH connection do: every descriptor of the master side is closed.
+    fn hang_up(&mut self) {
+        self.stop_reading();
+        self.writer = None;
+        self.master = None;
+    }
+
     fn send(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
+        let writer = self.writer.as_mut().expect("the terminal is open");
+        writer.write_all(keys.as_bytes()).unwrap();
+        writer.flush().unwrap();
         // A lone ESC is told from the start of a sequence by the pause after it.
         std::thread::sleep(Duration::from_millis(if keys.ends_with('\x1b') {
             150
@@ -371,6 +382,52 @@ fn wait_exit(tui: &mut Tui, what: &str) -> portable_pty::ExitStatus {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// A keystore with one key, and the TUI over it showing a new key's one-time value: the
+/// decrypted keystore and a secret are in its memory.
+fn tui_with_a_secret_on_show(tmp: &Path, cmd: CommandBuilder) -> Tui {
+    cli(
+        tmp,
+        &["generate", "api-key", "-n", "billing-api", "-s", "billing"],
+        "",
+    );
+    let mut tui = Tui::spawn(tmp, cmd);
+    tui.wait("the table", |t| t.contains("billing-api"));
+    tui.send("n");
+    tui.wait_for("Generate an API key");
+    tui.send("gone-key\tgone\r");
+    tui.wait_for("(v reveals)");
+    tui
+}
+
+#[test]
+fn closing_the_terminal_ends_the_tui_by_the_hang_up() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut tui = tui_with_a_secret_on_show(tmp.path(), CommandBuilder::new(BIN));
+    // The TUI leads its session: the kernel sends it SIGHUP as it hangs the terminal up, and
+    // its input reads as ended from then on.
+    tui.hang_up();
+    let status = wait_exit(&mut tui, "the terminal closed");
+    // Not a panic on the way out (an abort), nor an exit code: SIGHUP, as without the TUI.
+    assert_eq!(status.signal(), Some("Hangup"), "{status:?}");
+}
+
+#[test]
+fn the_tui_ends_when_its_terminal_closes_even_without_a_hang_up_signal() {
+    // The TUI runs under a shell that ignores SIGHUP and waits for it: when the terminal
+    // closes, nothing signals the TUI; it only finds its input at an end.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut shell = CommandBuilder::new("sh");
+    shell.args(["-c", "trap '' HUP; \"$0\"; exit $?", BIN]);
+    let mut tui = tui_with_a_secret_on_show(tmp.path(), shell);
+    tui.hang_up();
+    let status = wait_exit(&mut tui, "the terminal closed under a shell");
+    assert_eq!(
+        status.exit_code(),
+        128 + 1,
+        "the TUI ended as a hang-up ends it: {status:?}"
+    );
 }
 
 #[test]
