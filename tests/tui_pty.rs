@@ -462,6 +462,20 @@ fn a_termination_signal_restores_the_terminal_and_ends_the_process() {
 }
 
 #[test]
+fn ctrl_c_on_a_secret_says_that_it_quits_then_quits() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut tui = tui_with_a_secret_on_show(tmp.path(), CommandBuilder::new(BIN));
+    tui.send("\x03");
+    let screen = tui.wait_for("Quit apiauth?");
+    assert!(screen.contains("enter/y quits"), "{screen}");
+    assert!(!screen.contains("Saved it?"), "{screen}");
+    tui.send("\r");
+    let status = wait_exit(&mut tui, "Enter on \"Quit apiauth?\"");
+    assert!(status.success(), "{status:?}");
+    assert_terminal_restored(&tui, "Enter on \"Quit apiauth?\"");
+}
+
+#[test]
 fn a_bad_key_binding_stops_start_up_with_a_clear_error() {
     let tmp = tempfile::tempdir().unwrap();
     let tmp = tmp.path();

@@ -252,6 +252,14 @@ fn secret_saved_it_question() {
 }
 
 #[test]
+fn secret_ctrl_c_asks_before_quitting() {
+    snap_with("secret_quit", true, true, |app| {
+        generated(app);
+        press(app, &["ctrl-c"]);
+    });
+}
+
+#[test]
 fn secret_after_rotate() {
     snap_with("secret_rotated", true, true, |app| {
         press(app, &["r", "enter"])

@@ -320,6 +320,30 @@ fn ctrl_c_on_the_secret_asks_first_then_quits() {
     press(&mut app, &["enter", "ctrl-c"]);
     assert_eq!(app.mode(), Mode::Confirm);
     assert!(!app.should_quit());
+    let screen = screen_text(&app);
+    assert!(screen.contains("Quit apiauth?"), "says it quits: {screen}");
+    assert!(
+        screen.contains("enter/y quits, esc/n goes back to the value"),
+        "{screen}"
+    );
+    assert!(screen.contains("enter quit · esc back"), "{screen}");
+    assert!(!screen.contains("Saved it?"), "{screen}");
+
+    press(&mut app, &["esc"]);
+    assert_eq!(app.mode(), Mode::Secret, "Esc goes back to the value");
+    press(&mut app, &["enter"]);
+    let screen = screen_text(&app);
+    assert!(
+        screen.contains("Saved it?") && !screen.contains("Quit apiauth?"),
+        "Enter only dismisses: {screen}"
+    );
+    assert!(screen.contains("enter yes · esc back"), "{screen}");
+
+    press(&mut app, &["ctrl-c"]);
+    assert!(
+        screen_text(&app).contains("Quit apiauth?"),
+        "Ctrl-C here too"
+    );
     press(&mut app, &["y"]);
     assert!(app.should_quit());
 }
