@@ -476,6 +476,34 @@ fn ctrl_c_on_a_secret_says_that_it_quits_then_quits() {
 }
 
 #[test]
+fn a_keystore_changed_in_place_under_the_tui_is_noticed_and_the_last_good_read_stays() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tmp.path();
+    cli(
+        tmp,
+        &["generate", "api-key", "-n", "billing-api", "-s", "billing"],
+        "",
+    );
+    let mut tui = Tui::start(tmp);
+    tui.wait("the table", |t| t.contains("billing-api"));
+    // One ciphertext byte changed in place: same file, same size, same header generation,
+    // the modification time set back.
+    let path = tmp.join("keys").join("keystore.enc");
+    let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+    let mut bytes = std::fs::read(&path).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    let mut file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+    file.write_all(&bytes).unwrap();
+    file.set_modified(modified).unwrap();
+    drop(file);
+    let screen = tui.wait_for("changed and cannot be read");
+    assert!(screen.contains("billing-api"), "{screen}");
+    tui.send("q");
+    assert!(wait_exit(&mut tui, "q").success());
+}
+
+#[test]
 fn a_bad_key_binding_stops_start_up_with_a_clear_error() {
     let tmp = tempfile::tempdir().unwrap();
     let tmp = tmp.path();
