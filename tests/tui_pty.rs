@@ -384,16 +384,22 @@ fn wait_exit(tui: &mut Tui, what: &str) -> portable_pty::ExitStatus {
     }
 }
 
-/// A keystore with one key, and the TUI over it showing a new key's one-time value: the
-/// decrypted keystore and a secret are in its memory.
-fn tui_with_a_secret_on_show(tmp: &Path, cmd: CommandBuilder) -> Tui {
+/// A keystore with one key (`billing-api`), and `cmd` running the TUI over it, showing it.
+fn tui_over_one_key(tmp: &Path, cmd: CommandBuilder) -> Tui {
     cli(
         tmp,
         &["generate", "api-key", "-n", "billing-api", "-s", "billing"],
         "",
     );
-    let mut tui = Tui::spawn(tmp, cmd);
+    let tui = Tui::spawn(tmp, cmd);
     tui.wait("the table", |t| t.contains("billing-api"));
+    tui
+}
+
+/// The TUI over one key, showing a new key's one-time value (a form behind it): the
+/// decrypted keystore and a secret are in its memory.
+fn tui_with_a_secret_on_show(tmp: &Path, cmd: CommandBuilder) -> Tui {
+    let mut tui = tui_over_one_key(tmp, cmd);
     tui.send("n");
     tui.wait_for("Generate an API key");
     tui.send("gone-key\tgone\r");
@@ -438,19 +444,8 @@ fn a_termination_signal_restores_the_terminal_and_ends_the_process() {
         (libc::SIGINT, "SIGINT"),
     ] {
         let tmp = tempfile::tempdir().unwrap();
-        let tmp = tmp.path();
-        cli(
-            tmp,
-            &["generate", "api-key", "-n", "billing-api", "-s", "billing"],
-            "",
-        );
-        let mut tui = Tui::start(tmp);
-        tui.wait("the table", |t| t.contains("billing-api"));
-        // A secret on show with a form behind it: the signal must not wait for "saved it?".
-        tui.send("n");
-        tui.wait_for("Generate an API key");
-        tui.send("sig-key\tsig\r");
-        tui.wait_for("(v reveals)");
+        // A secret on show: the signal must not wait for "saved it?".
+        let mut tui = tui_with_a_secret_on_show(tmp.path(), CommandBuilder::new(BIN));
         let pid = tui.child.process_id().expect("the child has a pid");
         let pid = libc::pid_t::try_from(pid).unwrap();
         // SAFETY: sends a signal to the child this test started and still owns.
@@ -479,13 +474,7 @@ fn ctrl_c_on_a_secret_says_that_it_quits_then_quits() {
 fn a_keystore_changed_in_place_under_the_tui_is_noticed_and_the_last_good_read_stays() {
     let tmp = tempfile::tempdir().unwrap();
     let tmp = tmp.path();
-    cli(
-        tmp,
-        &["generate", "api-key", "-n", "billing-api", "-s", "billing"],
-        "",
-    );
-    let mut tui = Tui::start(tmp);
-    tui.wait("the table", |t| t.contains("billing-api"));
+    let mut tui = tui_over_one_key(tmp, CommandBuilder::new(BIN));
     // One ciphertext byte changed in place: same file, same size, same header generation,
     // the modification time set back.
     let path = tmp.join("keys").join("keystore.enc");

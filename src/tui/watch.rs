@@ -156,15 +156,21 @@ mod tests {
     use crate::tui::testing::flip_in_place;
     use std::io::Write as _;
 
+    /// A file just written, in a temp dir kept as long as the returned guard.
+    fn fresh_file() -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keystore.enc");
+        fs::write(&path, b"0123456789").unwrap();
+        (dir, path)
+    }
+
     fn later(stamp: Option<Stamp>) -> SystemTime {
         stamp.unwrap().changed.unwrap() + Duration::from_secs(3_600)
     }
 
     #[test]
     fn a_copy_renamed_over_or_a_new_size_changes_the_stamp() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("keystore.enc");
-        fs::write(&path, b"generation one").unwrap();
+        let (dir, path) = fresh_file();
         let seen = Seen::take(&path, SystemTime::now(), false).unwrap();
         let copy = dir.path().join("copy");
         fs::copy(&path, &copy).unwrap();
@@ -190,9 +196,7 @@ mod tests {
 
     #[test]
     fn a_byte_changed_in_place_with_its_time_set_back_changes_the_ctime() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("keystore.enc");
-        fs::write(&path, b"0123456789").unwrap();
+        let (_dir, path) = fresh_file();
         let stamp = Stamp::read(&path).unwrap();
         let seen = Seen::take(&path, later(stamp), false).unwrap();
         assert!(!seen.compare_content(), "an old stamp is trusted alone");
@@ -210,9 +214,7 @@ mod tests {
 
     #[test]
     fn while_the_stamp_is_recent_the_content_tells_a_change() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("keystore.enc");
-        fs::write(&path, b"0123456789").unwrap();
+        let (_dir, path) = fresh_file();
         let stamp = Stamp::read(&path).unwrap();
         let just_written = stamp.unwrap().changed.unwrap();
         let before = Seen::take(&path, just_written, false).unwrap();
