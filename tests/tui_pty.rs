@@ -1,16 +1,19 @@
 //! The real binary in a pseudo-terminal, driven by keystrokes and read back through a
 //! terminal emulator (vt100): filter, generate through the form, reveal, copy (OSC 52, as there
 //! is no display), dismiss, verify the new key with the CLI, rotate, revoke with the typed id,
-//! a mouse click, help, and quit with the terminal restored.
+//! a mouse click, help, and quit with the terminal restored; signals, and the terminal closed
+//! under the TUI.
 
 use std::io::{Read as _, Write as _};
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 
 const BIN: &str = env!("CARGO_BIN_EXE_apiauth");
 const ROWS: u16 = 24;
@@ -59,14 +62,23 @@ fn verify(tmp: &Path, value: &str) -> String {
 }
 
 struct Tui {
-    writer: Box<dyn std::io::Write + Send>,
+    /// Dropped by `hang_up` (portable-pty's writer sends a newline and EOF as it goes).
+    writer: Option<Box<dyn std::io::Write + Send>>,
     child: Box<dyn Child + Send + Sync>,
     screen: Arc<Mutex<(vt100::Parser, Vec<u8>)>>,
-    _master: Box<dyn portable_pty::MasterPty + Send>,
+    /// Tells the thread that reads the screen to stop, so that the master can be closed.
+    stop: Arc<AtomicBool>,
+    reader: Option<JoinHandle<()>>,
+    master: Option<Box<dyn MasterPty + Send>>,
 }
 
 impl Tui {
     fn start(tmp: &Path) -> Tui {
+        Tui::spawn(tmp, CommandBuilder::new(BIN))
+    }
+
+    /// Runs `cmd` (the binary, or a shell around it) in a new pseudo-terminal.
+    fn spawn(tmp: &Path, mut cmd: CommandBuilder) -> Tui {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -75,7 +87,6 @@ impl Tui {
                 pixel_height: 0,
             })
             .unwrap();
-        let mut cmd = CommandBuilder::new(BIN);
         cmd.env_clear();
         for (k, v) in env(tmp) {
             cmd.env(k, v);
@@ -85,32 +96,65 @@ impl Tui {
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().unwrap();
         let writer = pair.master.take_writer().unwrap();
+        let fd = pair.master.as_raw_fd().expect("a unix pty");
         let size = |n: u16| std::num::NonZeroU16::new(n).unwrap();
         let parser = vt100::Parser::new(size(ROWS), size(COLS), 0);
         let screen = Arc::new(Mutex::new((parser, Vec::new())));
         let shared = screen.clone();
-        std::thread::spawn(move || {
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = stop.clone();
+        let reader = std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
+            while !stopped.load(Ordering::SeqCst) {
+                let mut ready = libc::pollfd {
+                    fd,
+                    events: libc::POLLIN,
+                    revents: 0,
+                };
+                // SAFETY: polls the master's descriptor, which is closed only after this
+                // thread has been joined (`stop_reading`).
+                if unsafe { libc::poll(&mut ready, 1, 50) } <= 0 {
+                    continue;
                 }
-                let mut s = shared.lock().unwrap();
-                s.0.process(&buf[..n]);
-                s.1.extend_from_slice(&buf[..n]);
+                match reader.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => {
+                        let mut s = shared.lock().unwrap();
+                        s.0.process(&buf[..n]);
+                        s.1.extend_from_slice(&buf[..n]);
+                    }
+                }
             }
         });
         Tui {
-            writer,
+            writer: Some(writer),
             child,
             screen,
-            _master: pair.master,
+            stop,
+            reader: Some(reader),
+            master: Some(pair.master),
         }
     }
 
+    fn stop_reading(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+    }
+
+    /// Closes the terminal under the TUI, as closing its window, `tmux kill-session` or a lost
+    /// SSH connection do: every descriptor of the master side is closed.
+    fn hang_up(&mut self) {
+        self.stop_reading();
+        self.writer = None;
+        self.master = None;
+    }
+
     fn send(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
+        let writer = self.writer.as_mut().expect("the terminal is open");
+        writer.write_all(keys.as_bytes()).unwrap();
+        writer.flush().unwrap();
         // A lone ESC is told from the start of a sequence by the pause after it.
         std::thread::sleep(Duration::from_millis(if keys.ends_with('\x1b') {
             150
@@ -145,6 +189,13 @@ impl Tui {
 
     fn wait_for(&self, needle: &str) -> String {
         self.wait(needle, |t| t.contains(needle))
+    }
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
+        // The master's descriptor must outlive the reader's polls of it.
+        self.stop_reading();
     }
 }
 
@@ -313,16 +364,76 @@ fn assert_terminal_restored(tui: &Tui, what: &str) {
     );
 }
 
-/// Waits for the child to end; fails after 10 s.
+/// Waits for the child to end. After 10 s it fails, killing the child's process group first
+/// (the TUI, and the shell around it if there is one): a TUI that never ends must not outlive
+/// the test, spinning.
 fn wait_exit(tui: &mut Tui, what: &str) -> portable_pty::ExitStatus {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         if let Some(status) = tui.child.try_wait().unwrap() {
             return status;
         }
-        assert!(Instant::now() < deadline, "{what}: the TUI did not exit");
+        if Instant::now() >= deadline {
+            let pid = tui.child.process_id().expect("the child has a pid");
+            let group = -libc::pid_t::try_from(pid).unwrap();
+            // SAFETY: signals the process group this test started (the child leads it).
+            unsafe { libc::kill(group, libc::SIGKILL) };
+            panic!("{what}: the TUI did not exit within 10 s");
+        }
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// A keystore with one key (`billing-api`), and `cmd` running the TUI over it, showing it.
+fn tui_over_one_key(tmp: &Path, cmd: CommandBuilder) -> Tui {
+    cli(
+        tmp,
+        &["generate", "api-key", "-n", "billing-api", "-s", "billing"],
+        "",
+    );
+    let tui = Tui::spawn(tmp, cmd);
+    tui.wait("the table", |t| t.contains("billing-api"));
+    tui
+}
+
+/// The TUI over one key, showing a new key's one-time value (a form behind it): the
+/// decrypted keystore and a secret are in its memory.
+fn tui_with_a_secret_on_show(tmp: &Path, cmd: CommandBuilder) -> Tui {
+    let mut tui = tui_over_one_key(tmp, cmd);
+    tui.send("n");
+    tui.wait_for("Generate an API key");
+    tui.send("gone-key\tgone\r");
+    tui.wait_for("(v reveals)");
+    tui
+}
+
+#[test]
+fn closing_the_terminal_ends_the_tui_by_the_hang_up() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut tui = tui_with_a_secret_on_show(tmp.path(), CommandBuilder::new(BIN));
+    // The TUI leads its session: the kernel sends it SIGHUP as it hangs the terminal up, and
+    // its input reads as ended from then on.
+    tui.hang_up();
+    let status = wait_exit(&mut tui, "the terminal closed");
+    // Not a panic on the way out (an abort), nor an exit code: SIGHUP, as without the TUI.
+    assert_eq!(status.signal(), Some("Hangup"), "{status:?}");
+}
+
+#[test]
+fn the_tui_ends_when_its_terminal_closes_even_without_a_hang_up_signal() {
+    // The TUI runs under a shell that ignores SIGHUP and waits for it: when the terminal
+    // closes, nothing signals the TUI; it only finds its input at an end.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut shell = CommandBuilder::new("sh");
+    shell.args(["-c", "trap '' HUP; \"$0\"; exit $?", BIN]);
+    let mut tui = tui_with_a_secret_on_show(tmp.path(), shell);
+    tui.hang_up();
+    let status = wait_exit(&mut tui, "the terminal closed under a shell");
+    assert_eq!(
+        status.exit_code(),
+        128 + 1,
+        "the TUI ended as a hang-up ends it: {status:?}"
+    );
 }
 
 #[test]
@@ -333,19 +444,8 @@ fn a_termination_signal_restores_the_terminal_and_ends_the_process() {
         (libc::SIGINT, "SIGINT"),
     ] {
         let tmp = tempfile::tempdir().unwrap();
-        let tmp = tmp.path();
-        cli(
-            tmp,
-            &["generate", "api-key", "-n", "billing-api", "-s", "billing"],
-            "",
-        );
-        let mut tui = Tui::start(tmp);
-        tui.wait("the table", |t| t.contains("billing-api"));
-        // A secret on show with a form behind it: the signal must not wait for "saved it?".
-        tui.send("n");
-        tui.wait_for("Generate an API key");
-        tui.send("sig-key\tsig\r");
-        tui.wait_for("(v reveals)");
+        // A secret on show: the signal must not wait for "saved it?".
+        let mut tui = tui_with_a_secret_on_show(tmp.path(), CommandBuilder::new(BIN));
         let pid = tui.child.process_id().expect("the child has a pid");
         let pid = libc::pid_t::try_from(pid).unwrap();
         // SAFETY: sends a signal to the child this test started and still owns.
@@ -354,6 +454,42 @@ fn a_termination_signal_restores_the_terminal_and_ends_the_process() {
         assert!(!status.success(), "{name}: ends by the signal, {status:?}");
         assert_terminal_restored(&tui, name);
     }
+}
+
+#[test]
+fn ctrl_c_on_a_secret_says_that_it_quits_then_quits() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut tui = tui_with_a_secret_on_show(tmp.path(), CommandBuilder::new(BIN));
+    tui.send("\x03");
+    let screen = tui.wait_for("Quit apiauth?");
+    assert!(screen.contains("enter/y quits"), "{screen}");
+    assert!(!screen.contains("Saved it?"), "{screen}");
+    tui.send("\r");
+    let status = wait_exit(&mut tui, "Enter on \"Quit apiauth?\"");
+    assert!(status.success(), "{status:?}");
+    assert_terminal_restored(&tui, "Enter on \"Quit apiauth?\"");
+}
+
+#[test]
+fn a_keystore_changed_in_place_under_the_tui_is_noticed_and_the_last_good_read_stays() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tmp.path();
+    let mut tui = tui_over_one_key(tmp, CommandBuilder::new(BIN));
+    // One ciphertext byte changed in place: same file, same size, same header generation,
+    // the modification time set back.
+    let path = tmp.join("keys").join("keystore.enc");
+    let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+    let mut bytes = std::fs::read(&path).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    let mut file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+    file.write_all(&bytes).unwrap();
+    file.set_modified(modified).unwrap();
+    drop(file);
+    let screen = tui.wait_for("changed and cannot be read");
+    assert!(screen.contains("billing-api"), "{screen}");
+    tui.send("q");
+    assert!(wait_exit(&mut tui, "q").success());
 }
 
 #[test]

@@ -4,6 +4,8 @@
 
 mod tui_support;
 
+use std::time::{Duration, Instant};
+
 use apiauth::tui::App;
 use tui_support::{app, context, draw, generate, press, type_text};
 
@@ -135,8 +137,9 @@ fn keystore_that_cannot_be_opened() {
     }
 }
 
-#[test]
-fn reload_that_fails_shows_the_whole_error_in_its_banner() {
+/// Snapshots the keys view after the keystore's last byte was changed in place and `notice`
+/// made the app read it again: the banner over the last good read.
+fn damaged_snap(name: &str, notice: impl Fn(&mut App)) {
     for (width, height) in SIZES {
         let (tmp, ctx) = context(true);
         let mut app = app(ctx, false, width, height);
@@ -145,26 +148,38 @@ fn reload_that_fails_shows_the_whole_error_in_its_banner() {
         let last = bytes.len() - 1;
         bytes[last] ^= 1;
         std::fs::write(&path, &bytes).unwrap();
-        app.reload();
+        notice(&mut app);
         let screen = tui_support::text(&draw(&app, width, height));
         let flat: String = screen
             .lines()
             .map(|l| l.trim_matches(|c: char| c == '│' || c.is_whitespace()))
             .collect::<Vec<_>>()
             .join(" ");
-        assert!(flat.contains("Reload failed"), "{screen}");
         assert!(
             flat.contains("the file was not modified"),
             "the fix hint at the end of the error is shown:\n{screen}"
         );
+        assert!(flat.contains("stripe-live"), "the last good read stays");
         insta::with_settings!({
             filters => vec![(tmp.path().display().to_string().as_str(), "[tmp]")],
             prepend_module_to_snapshot => false,
             snapshot_path => "snapshots/tui",
         }, {
-            insta::assert_snapshot!(format!("reload_error_{width}x{height}"), screen);
+            insta::assert_snapshot!(format!("{name}_{width}x{height}"), screen);
         });
     }
+}
+
+#[test]
+fn reload_that_fails_shows_the_whole_error_in_its_banner() {
+    damaged_snap("reload_error", |app| app.reload());
+}
+
+#[test]
+fn a_keystore_changed_on_disk_is_noticed_and_the_banner_says_so() {
+    damaged_snap("changed_on_disk", |app| {
+        app.tick(Instant::now() + Duration::from_millis(600));
+    });
 }
 
 #[test]
@@ -248,6 +263,14 @@ fn secret_saved_it_question() {
     snap_with("secret_confirm", true, true, |app| {
         generated(app);
         press(app, &["c", "enter"]);
+    });
+}
+
+#[test]
+fn secret_ctrl_c_asks_before_quitting() {
+    snap_with("secret_quit", true, true, |app| {
+        generated(app);
+        press(app, &["ctrl-c"]);
     });
 }
 

@@ -3,7 +3,7 @@
 //! [`Message::Loaded`].
 
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use chrono::{DateTime, Utc};
 use crossterm::event::Event;
@@ -25,6 +25,7 @@ use super::popups::revoke::RevokeForm;
 use super::popups::rotate::RotateForm;
 use super::popups::secret::SecretPopup;
 use super::theme::Theme;
+use super::watch::Seen;
 use super::{form, layout, popups};
 
 /// How the keystore is loaded and written.
@@ -113,10 +114,37 @@ pub(crate) struct Cursor {
 /// Loads of the keystore in flight.
 struct Loader {
     mode: Loading,
-    tx: Sender<Result<Snapshot>>,
-    rx: Receiver<Result<Snapshot>>,
+    tx: Sender<Found>,
+    rx: Receiver<Found>,
     busy: bool,
     again: bool,
+}
+
+/// What a load of the keystore found.
+#[derive(Debug)]
+pub(crate) enum Found {
+    /// Asked to compare first: the file is the one seen before, content included, and was not
+    /// read again. What is seen of it now (its hash kept only while its stamp is recent).
+    Same(Seen),
+    /// What the file was before it was read (`None` when that could not be told), and what
+    /// reading it gave.
+    Read(Option<Seen>, Box<Result<Snapshot>>),
+}
+
+impl Found {
+    /// Reads the keystore; given what was seen of it `before`, first compares the file with
+    /// that, content included, and reads it only if it changed.
+    fn load(ctx: &Context, before: Option<&Seen>) -> Found {
+        let path = ctx.store.keystore_path();
+        let now = SystemTime::now();
+        let seen = Seen::take(&path, now, before.is_some()).ok();
+        if let (Some(before), Some(seen)) = (before, &seen)
+            && before.same_as(seen)
+        {
+            return Found::Same(seen.clone().settled(now));
+        }
+        Found::Read(seen.map(|s| s.settled(now)), Box::new(Snapshot::load(ctx)))
+    }
 }
 
 /// The forms' writes: at most one at a time (the form that asked waits for it).
@@ -128,7 +156,7 @@ struct Jobs {
     busy: bool,
 }
 
-/// How often the keystore file's generation is checked for changes by other processes.
+/// How often the keystore file is checked for changes by other processes.
 pub(crate) const POLL: Duration = Duration::from_millis(500);
 /// How long after a failed load it is tried again.
 pub(crate) const RETRY: Duration = Duration::from_secs(5);
@@ -158,12 +186,15 @@ pub struct App {
     pub(crate) loaded: bool,
     /// The last load's error, with its hint.
     pub(crate) load_error: Option<String>,
-    /// A generation whose load failed: not loaded again until the file changes or
-    /// `retry_at` comes.
-    pub(crate) failed_generation: Option<u64>,
+    /// The keystore file as it was when last read, whether or not that read succeeded: a
+    /// file that failed is not read again until it changes or `retry_at` comes.
+    pub(crate) seen: Option<Seen>,
     pub(crate) retry_at: Option<Instant>,
     /// The file changed under us: say so when the reload arrives.
     pub(crate) external_change: bool,
+    /// The file changed under us and the last good read is shown because the file no longer
+    /// opens (the banner says so).
+    pub(crate) unreadable_change: bool,
     pub(crate) now: DateTime<Utc>,
     pub(crate) instant: Instant,
     pub(crate) last_poll: Instant,
@@ -211,9 +242,10 @@ impl App {
             list: KeyList::default(),
             loaded: false,
             load_error: None,
-            failed_generation: None,
+            seen: None,
             retry_at: None,
             external_change: false,
+            unreadable_change: false,
             now,
             instant,
             last_poll: instant,
@@ -233,10 +265,20 @@ impl App {
     /// Reads the keystore again: at once when loading inline, on a worker thread otherwise
     /// (one at a time; a reload asked for meanwhile runs when it is done).
     pub fn reload(&mut self) {
+        self.load(None);
+    }
+
+    /// Compares the keystore file with what was `seen` of it, content included, and reads it
+    /// again only if it changed: inline or on a worker thread, as [`App::reload`].
+    pub(crate) fn recheck(&mut self, seen: Seen) {
+        self.load(Some(seen));
+    }
+
+    fn load(&mut self, before: Option<Seen>) {
         match self.loader.mode {
             Loading::Inline => {
-                let loaded = Snapshot::load(&self.ctx);
-                self.update(Message::Loaded(Box::new(loaded)));
+                let found = Found::load(&self.ctx, before.as_ref());
+                self.update(Message::Loaded(Box::new(found)));
             }
             Loading::Background if self.loader.busy => self.loader.again = true,
             Loading::Background => {
@@ -244,7 +286,7 @@ impl App {
                 let ctx = self.ctx.clone();
                 let tx = self.loader.tx.clone();
                 std::thread::spawn(move || {
-                    let _ = tx.send(Snapshot::load(&ctx));
+                    let _ = tx.send(Found::load(&ctx, before.as_ref()));
                 });
             }
         }
@@ -327,7 +369,7 @@ impl App {
         }
     }
 
-    fn finish_load(&mut self, loaded: Result<Snapshot>) {
+    fn finish_load(&mut self, loaded: Found) {
         self.loader.busy = false;
         self.update(Message::Loaded(Box::new(loaded)));
         if std::mem::take(&mut self.loader.again) {

@@ -158,8 +158,6 @@ impl Dashboard {
 /// One load of the keystore, indexed for browsing.
 #[derive(Debug, Default)]
 pub(crate) struct Snapshot {
-    /// The keystore generation the rows were read at (or after).
-    pub generation: u64,
     /// When the statuses were derived.
     pub taken_at: DateTime<Utc>,
     /// Every key, in creation order.
@@ -183,14 +181,13 @@ pub(crate) struct Snapshot {
 const SEPARATOR: char = '\u{1f}';
 
 impl Snapshot {
-    /// Reads every key and the recent events. The generation and the log mark are read
-    /// first: a write landing in between makes the next poll see a change and load again, so
-    /// no change is ever missed.
+    /// Reads every key and the recent events. The log mark is read first (and the keystore
+    /// file's stamp before it, by the loader): a write landing in between makes the next poll
+    /// see a change and load again, so no change is ever missed.
     pub fn load(ctx: &Context) -> Result<Snapshot> {
-        let generation = ctx.store.generation()?;
         let log_mark = ops::log_mark(ctx);
         let views = ops::list(ctx, &ops::Filter::default())?;
-        let mut snapshot = Snapshot::build(generation, ctx.clock.now(), views);
+        let mut snapshot = Snapshot::build(ctx.clock.now(), views);
         snapshot.events = ops::recent_events(ctx, RECENT_EVENTS, None);
         snapshot.log_mark = log_mark;
         Ok(snapshot)
@@ -213,7 +210,7 @@ impl Snapshot {
             .filter(move |r| r.event.key_id.as_deref() == Some(id))
     }
 
-    pub fn build(generation: u64, now: DateTime<Utc>, views: Vec<KeyView>) -> Snapshot {
+    pub fn build(now: DateTime<Utc>, views: Vec<KeyView>) -> Snapshot {
         let mut haystack = String::with_capacity(views.len() * 64);
         let mut bounds = Vec::with_capacity(views.len() + 1);
         let mut names = Vec::with_capacity(views.len());
@@ -288,7 +285,6 @@ impl Snapshot {
             )
         });
         Snapshot {
-            generation,
             taken_at: now,
             views,
             haystack,
@@ -352,7 +348,7 @@ mod tests {
         a.env = Some("prod".into());
         a.scopes = vec!["read:users".into()];
         let b = entry("k_bbbbbbbbbbbb", "Mailer", "email");
-        let snap = Snapshot::build(1, now, vec![view(a, now), view(b, now)]);
+        let snap = Snapshot::build(now, vec![view(a, now), view(b, now)]);
         let find = |q: &str| {
             let terms: Vec<String> = q.split_whitespace().map(str::to_lowercase).collect();
             snap.search(&terms)
@@ -379,7 +375,7 @@ mod tests {
                 view(e, now)
             })
             .collect();
-        let snap = Snapshot::build(1, now, views);
+        let snap = Snapshot::build(now, views);
         let v = &snap.views;
         let name = |a: &KeyView, b: &KeyView| {
             a.entry
@@ -437,7 +433,7 @@ mod tests {
             .into_iter()
             .map(|e| view(e, now))
             .collect();
-        let snap = Snapshot::build(1, now, views);
+        let snap = Snapshot::build(now, views);
         let d = &snap.dashboard;
         assert_eq!(d.count(Status::Expired), 1);
         assert_eq!(d.count(Status::Expiring), 1);

@@ -432,10 +432,22 @@ impl Keymap {
 
     /// Status bar hints for a mode: (first key, label) of each binding that has a hint.
     pub fn hints(&self, mode: Mode) -> Vec<(String, &'static str)> {
+        self.hints_as(mode, |_| None)
+    }
+
+    /// The hints of a mode, with the label `relabel` gives an action in place of its own.
+    pub fn hints_as(
+        &self,
+        mode: Mode,
+        relabel: impl Fn(Action) -> Option<&'static str>,
+    ) -> Vec<(String, &'static str)> {
         BINDINGS
             .iter()
             .filter(|b| b.mode == mode)
-            .filter_map(|b| b.hint.map(|hint| (self.first(b.action), hint)))
+            .filter_map(|b| {
+                let label = relabel(b.action).or(b.hint)?;
+                Some((self.first(b.action), label))
+            })
             .collect()
     }
 }

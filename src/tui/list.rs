@@ -263,7 +263,7 @@ mod tests {
                 view(e, now)
             })
             .collect();
-        Snapshot::build(7, now, views)
+        Snapshot::build(now, views)
     }
 
     fn names(list: &KeyList) -> Vec<&str> {
@@ -387,7 +387,7 @@ mod tests {
         let now = t("2026-06-01");
         let mut views = sample().views;
         views.push(view(entry("k_00000000000f", "echo", "new"), now));
-        list.replace(Snapshot::build(8, now, views));
+        list.replace(Snapshot::build(now, views));
         assert_eq!(list.selected().unwrap().entry.name, "echo");
     }
 }

@@ -3,9 +3,7 @@
 
 use std::time::Instant;
 
-use crate::error::Result;
-
-use super::data::Snapshot;
+use super::app::Found;
 use super::form::Edit;
 use super::job::Done;
 
@@ -62,8 +60,8 @@ pub(crate) enum Message {
     /// Time passed: countdowns, notices, polling the keystore for changes.
     Tick(Instant),
     Resize(u16, u16),
-    /// A load of the keystore finished.
-    Loaded(Box<Result<Snapshot>>),
+    /// A load of the keystore finished (or found the file unchanged).
+    Loaded(Box<Found>),
     /// A form's write finished (an issued value inside is redacted by `Debug`).
     Done(Box<Done>),
 }

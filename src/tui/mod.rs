@@ -9,8 +9,9 @@
 //!   screen: no I/O, no decrypting;
 //! - every action goes through [`crate::ops`], as the CLI's do; loads of the keystore and the
 //!   forms' writes (`job.rs`) run on worker threads and come back as messages, so a keystore
-//!   locked by another process never freezes the screen; the keystore file's generation is
-//!   polled so that changes by other processes show within a second;
+//!   locked by another process never freezes the screen; the keystore file is watched
+//!   (`watch.rs`) so that any change to it, by another apiauth or by anything else, shows
+//!   within a second;
 //! - keys are data ([`keys`]): one table drives the handlers, the help overlay, the status bar
 //!   and the docs, and `config.toml` can rebind any action;
 //! - one file per popup (`popups/`), one style struct (`theme.rs`).
@@ -34,6 +35,7 @@ mod tests;
 mod theme;
 mod update;
 mod views;
+mod watch;
 
 pub use app::{App, Loading, Settings};
 pub use copy::ClipboardKind;

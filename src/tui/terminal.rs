@@ -9,6 +9,11 @@
 //! (a copied secret is taken back out of the clipboard), the session restores the terminal, and
 //! then the process ends by that signal, as it would have without the TUI. A second signal
 //! while the first is being handled ends the process at once.
+//!
+//! The terminal going away (its window closed, `tmux kill-session`, a lost SSH connection) ends
+//! the TUI the same way, as a SIGHUP, whether or not that signal arrives: the loop checks the
+//! terminal's input for a hang-up before each wait for keys, and an error reading keys or
+//! drawing on a hung-up terminal means the same. Nothing is left running without a terminal.
 
 use std::io::{self, Write as _, stdout};
 use std::time::{Duration, Instant};
@@ -18,6 +23,7 @@ use crossterm::event::{
     self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
 };
 use crossterm::execute;
+use crossterm::terminal::LeaveAlternateScreen;
 use ratatui::DefaultTerminal;
 
 use super::app::App;
@@ -35,7 +41,7 @@ const BURST: usize = 256;
 pub(crate) enum Ending {
     /// The user quit.
     Quit,
-    /// A termination signal arrived (its number).
+    /// A termination signal arrived (its number), or the terminal went away (SIGHUP's).
     Signal(i32),
 }
 
@@ -43,6 +49,91 @@ pub(crate) enum Ending {
 pub(crate) struct Session {
     terminal: DefaultTerminal,
     signals: Signals,
+    input: Input,
+}
+
+/// How the loop ends when the terminal went away: as its hang-up signal would end it.
+#[cfg(unix)]
+const HUNG_UP: Ending = Ending::Signal(signal_hook::consts::SIGHUP);
+#[cfg(not(unix))]
+const HUNG_UP: Ending = Ending::Signal(1);
+
+/// The terminal's input, watched for the terminal going away.
+#[cfg(unix)]
+struct Input(std::os::fd::OwnedFd);
+
+#[cfg(unix)]
+impl Input {
+    /// The terminal that crossterm reads keys from: standard input when it is one,
+    /// `/dev/tty` otherwise.
+    fn open() -> io::Result<Input> {
+        use std::io::IsTerminal as _;
+        use std::os::fd::AsFd as _;
+        let stdin = io::stdin();
+        let fd = if stdin.is_terminal() {
+            stdin.as_fd().try_clone_to_owned()?
+        } else {
+            std::fs::File::open("/dev/tty")?.into()
+        };
+        Ok(Input(fd))
+    }
+
+    /// Whether the terminal hung up (or its descriptor failed), without waiting. A hung-up
+    /// terminal's input reads as ended, for good.
+    fn gone(&self) -> bool {
+        use rustix::event::{PollFd, PollFlags, Timespec};
+        let mut fds = [PollFd::new(&self.0, PollFlags::empty())];
+        let now = Timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        rustix::event::poll(&mut fds, Some(&now)).is_ok()
+            && fds[0]
+                .revents()
+                .intersects(PollFlags::HUP | PollFlags::ERR | PollFlags::NVAL)
+    }
+
+    /// Points standard output and error at `/dev/null` where they were this terminal, which is
+    /// gone: nothing written there can arrive, and a failed write on the way out (a library
+    /// reporting that it could not restore the terminal) would panic.
+    fn silence_outputs(&self) {
+        use std::os::fd::{AsFd as _, BorrowedFd};
+        use std::os::unix::fs::MetadataExt as _;
+        let id = |fd: BorrowedFd<'_>| {
+            let file = std::fs::File::from(fd.try_clone_to_owned().ok()?);
+            let meta = file.metadata().ok()?;
+            Some((meta.dev(), meta.ino()))
+        };
+        let Some(terminal) = id(self.0.as_fd()) else {
+            return;
+        };
+        let Ok(null) = std::fs::OpenOptions::new().write(true).open("/dev/null") else {
+            return;
+        };
+        if id(io::stdout().as_fd()) == Some(terminal) {
+            let _ = rustix::stdio::dup2_stdout(&null);
+        }
+        if id(io::stderr().as_fd()) == Some(terminal) {
+            let _ = rustix::stdio::dup2_stderr(&null);
+        }
+    }
+}
+
+/// No hang-up to watch for on this platform: closing a console ends the processes in it.
+#[cfg(not(unix))]
+struct Input;
+
+#[cfg(not(unix))]
+impl Input {
+    fn open() -> io::Result<Input> {
+        Ok(Input)
+    }
+
+    fn gone(&self) -> bool {
+        false
+    }
+
+    fn silence_outputs(&self) {}
 }
 
 /// The termination signals caught while the TUI runs.
@@ -136,6 +227,7 @@ fn leave_extras() {
 
 impl Session {
     pub fn enter() -> io::Result<Session> {
+        let input = Input::open()?;
         let signals = Signals::install()?;
         let terminal = match ratatui::try_init() {
             Ok(terminal) => terminal,
@@ -150,7 +242,11 @@ impl Session {
             previous(info);
             let _ = execute!(stdout(), Show);
         }));
-        let session = Session { terminal, signals };
+        let session = Session {
+            terminal,
+            signals,
+            input,
+        };
         execute!(stdout(), EnableMouseCapture, EnableBracketedPaste)?;
         Ok(session)
     }
@@ -173,55 +269,102 @@ impl Session {
         }
         Ok(())
     }
+
+    fn events(&mut self, app: &mut App) -> io::Result<Ending> {
+        let size = match self.terminal.size() {
+            Ok(size) => size,
+            Err(e) => return self.failed(e),
+        };
+        app.handle_event(event::Event::Resize(size.width, size.height));
+        app.wait_for_load(FIRST_LOAD);
+        let mut next_tick = Instant::now() + TICK;
+        let mut dirty = true;
+        loop {
+            if let Some(signal) = self.signals.received() {
+                return Ok(Ending::Signal(signal));
+            }
+            if self.input.gone() {
+                return Ok(HUNG_UP);
+            }
+            if dirty {
+                if let Err(e) = self.draw(app) {
+                    return self.failed(e);
+                }
+                dirty = false;
+            }
+            if app.should_quit() {
+                return Ok(Ending::Quit);
+            }
+            let timeout = next_tick
+                .saturating_duration_since(Instant::now())
+                .min(Duration::from_millis(50));
+            // An error reading keys: the terminal is gone.
+            let Ok(ready) = event::poll(timeout) else {
+                return Ok(HUNG_UP);
+            };
+            if ready {
+                dirty = true;
+                let mut handled = 0;
+                loop {
+                    let Ok(event) = event::read() else {
+                        return Ok(HUNG_UP);
+                    };
+                    app.handle_event(event);
+                    handled += 1;
+                    if handled == BURST || app.should_quit() {
+                        break;
+                    }
+                    match event::poll(Duration::ZERO) {
+                        Ok(true) => {}
+                        Ok(false) => break,
+                        Err(_) => return Ok(HUNG_UP),
+                    }
+                }
+            }
+            dirty |= app.poll_background();
+            let now = Instant::now();
+            if now >= next_tick {
+                dirty = true;
+                app.tick(now);
+                next_tick = now + TICK;
+            }
+        }
+    }
+
+    /// An error writing to the terminal: a hang-up when the terminal is gone, else the error.
+    fn failed(&self, error: io::Error) -> io::Result<Ending> {
+        if self.input.gone() {
+            Ok(HUNG_UP)
+        } else {
+            Err(error)
+        }
+    }
 }
 
 impl Drop for Session {
     fn drop(&mut self) {
+        if self.input.gone() {
+            // Nothing to restore; and the terminal's own drop must not fail writing to it.
+            self.input.silence_outputs();
+            return;
+        }
+        // Step by step, each error ignored (`ratatui::restore` reports one on standard error).
         leave_extras();
-        ratatui::restore();
+        let _ = crossterm::terminal::disable_raw_mode();
+        let _ = execute!(stdout(), LeaveAlternateScreen);
         let _ = self.terminal.show_cursor();
         let _ = execute!(stdout(), Show);
     }
 }
 
-/// Runs until the user quits or a termination signal arrives; an I/O error on the terminal
-/// ends it early.
+/// Runs until the user quits, a termination signal arrives or the terminal goes away (ended
+/// as by SIGHUP); an I/O error drawing on a terminal that is still there ends it early. Unless
+/// the user quit, the app is terminated on the way out: a secret on show is dropped and the
+/// clipboard cleared if it still holds it.
 pub(crate) fn run(session: &mut Session, app: &mut App) -> io::Result<Ending> {
-    let size = session.terminal.size()?;
-    app.handle_event(event::Event::Resize(size.width, size.height));
-    app.wait_for_load(FIRST_LOAD);
-    let mut next_tick = Instant::now() + TICK;
-    let mut dirty = true;
-    loop {
-        if let Some(signal) = session.signals.received() {
-            app.terminate();
-            return Ok(Ending::Signal(signal));
-        }
-        if dirty {
-            session.draw(app)?;
-            dirty = false;
-        }
-        if app.should_quit() {
-            return Ok(Ending::Quit);
-        }
-        let timeout = next_tick
-            .saturating_duration_since(Instant::now())
-            .min(Duration::from_millis(50));
-        if event::poll(timeout)? {
-            dirty = true;
-            app.handle_event(event::read()?);
-            let mut handled = 1;
-            while handled < BURST && !app.should_quit() && event::poll(Duration::ZERO)? {
-                app.handle_event(event::read()?);
-                handled += 1;
-            }
-        }
-        dirty |= app.poll_background();
-        let now = Instant::now();
-        if now >= next_tick {
-            dirty = true;
-            app.tick(now);
-            next_tick = now + TICK;
-        }
+    let ending = session.events(app);
+    if !matches!(ending, Ok(Ending::Quit)) {
+        app.terminate();
     }
+    ending
 }

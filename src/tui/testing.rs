@@ -130,3 +130,21 @@ pub fn type_text(form: &mut Form, text: &str) {
         form.edit(&Edit::Char(c));
     }
 }
+
+/// Changes one byte of a file in place (same inode, same size) and sets its modification
+/// time back to what it was, as a careful attacker (or a bit flip) would leave it.
+pub fn flip_in_place(path: &std::path::Path, at: u64) {
+    use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
+    let modified = std::fs::metadata(path).unwrap().modified().unwrap();
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .unwrap();
+    let mut byte = [0u8];
+    file.seek(SeekFrom::Start(at)).unwrap();
+    file.read_exact(&mut byte).unwrap();
+    file.seek(SeekFrom::Start(at)).unwrap();
+    file.write_all(&[byte[0] ^ 1]).unwrap();
+    file.set_modified(modified).unwrap();
+}

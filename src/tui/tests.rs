@@ -13,7 +13,7 @@ use super::app::{App, Modal, View};
 use super::copy::ClipboardKind;
 use super::form::FieldId;
 use super::keys::Mode;
-use super::testing::{app, context, entry, fill, now, press, type_keys};
+use super::testing::{app, context, entry, fill, flip_in_place, now, press, type_keys};
 
 fn sample_app() -> (App, super::copy::fake::Shared) {
     let ctx = context();
@@ -142,6 +142,87 @@ fn a_damaged_keystore_is_shown_not_a_crash() {
     );
     assert_eq!(app.list.total(), 3, "the last good read stays on screen");
     assert!(app.banner());
+}
+
+/// The keystore file's length.
+fn keystore_len(app: &App) -> u64 {
+    std::fs::metadata(app.ctx.store.keystore_path())
+        .unwrap()
+        .len()
+}
+
+#[test]
+fn a_byte_changed_in_place_is_noticed_by_the_next_poll() {
+    let (mut app, _) = sample_app();
+    let path = app.ctx.store.keystore_path();
+    let generation = app.ctx.store.generation().unwrap();
+    // In the ciphertext, header and generation untouched; size and mtime as they were.
+    flip_in_place(&path, keystore_len(&app) - 20);
+    assert_eq!(app.ctx.store.generation().unwrap(), generation);
+    app.tick(app.instant + Duration::from_millis(600));
+    assert!(app.banner(), "noticed within a poll");
+    assert!(
+        app.load_error
+            .as_ref()
+            .unwrap()
+            .contains("could not be decrypted")
+    );
+    let screen = screen_text(&app);
+    assert!(
+        screen.contains("The keystore file changed and cannot be read"),
+        "the banner says so: {screen}"
+    );
+    assert_eq!(app.list.total(), 3, "the last good read stays on screen");
+    assert!(screen.contains("stripe-prod"), "{screen}");
+}
+
+#[test]
+fn a_damaged_copy_renamed_over_the_keystore_is_noticed_by_the_next_poll() {
+    let (mut app, _) = sample_app();
+    let path = app.ctx.store.keystore_path();
+    let good = path.with_extension("good");
+    std::fs::copy(&path, &good).unwrap();
+    let copy = path.with_extension("copy");
+    std::fs::copy(&path, &copy).unwrap();
+    // A salt byte (offset 12): the header still parses, generation and all.
+    flip_in_place(&copy, 12);
+    std::fs::rename(&copy, &path).unwrap();
+    app.tick(app.instant + Duration::from_millis(600));
+    assert!(
+        app.banner() && app.unreadable_change,
+        "noticed, and said so"
+    );
+    assert_eq!(app.list.total(), 3, "the last good read stays");
+
+    // The good file put back: read again at the next poll, the banner gone.
+    std::fs::rename(&good, &path).unwrap();
+    app.tick(app.instant + Duration::from_millis(600));
+    assert!(!app.banner() && !app.unreadable_change);
+    assert_eq!(app.list.total(), 3);
+}
+
+#[test]
+fn the_check_and_the_reload_it_asks_for_run_off_the_ui_thread() {
+    let (sample, _) = sample_app();
+    let mut app = background_app(sample.ctx.clone());
+    let path = app.ctx.store.keystore_path();
+    flip_in_place(&path, keystore_len(&app) - 20);
+    app.tick(app.instant + Duration::from_millis(600));
+    assert!(app.loading(), "the file is read on a worker");
+    assert!(app.wait_for_load(Duration::from_secs(10)));
+    assert!(app.banner() && app.unreadable_change);
+    assert_eq!(app.list.total(), 3);
+}
+
+#[test]
+fn an_unchanged_keystore_is_not_reported_as_changed() {
+    let (mut app, _) = sample_app();
+    let start = app.instant;
+    for poll in 1..=8 {
+        app.tick(start + Duration::from_millis(600 * poll));
+    }
+    assert!(!app.banner());
+    assert!(app.notice.is_none(), "{:?}", app.notice);
 }
 
 #[test]
@@ -320,6 +401,30 @@ fn ctrl_c_on_the_secret_asks_first_then_quits() {
     press(&mut app, &["enter", "ctrl-c"]);
     assert_eq!(app.mode(), Mode::Confirm);
     assert!(!app.should_quit());
+    let screen = screen_text(&app);
+    assert!(screen.contains("Quit apiauth?"), "says it quits: {screen}");
+    assert!(
+        screen.contains("enter/y quits, esc/n goes back to the value"),
+        "{screen}"
+    );
+    assert!(screen.contains("enter quit · esc back"), "{screen}");
+    assert!(!screen.contains("Saved it?"), "{screen}");
+
+    press(&mut app, &["esc"]);
+    assert_eq!(app.mode(), Mode::Secret, "Esc goes back to the value");
+    press(&mut app, &["enter"]);
+    let screen = screen_text(&app);
+    assert!(
+        screen.contains("Saved it?") && !screen.contains("Quit apiauth?"),
+        "Enter only dismisses: {screen}"
+    );
+    assert!(screen.contains("enter yes · esc back"), "{screen}");
+
+    press(&mut app, &["ctrl-c"]);
+    assert!(
+        screen_text(&app).contains("Quit apiauth?"),
+        "Ctrl-C here too"
+    );
     press(&mut app, &["y"]);
     assert!(app.should_quit());
 }

@@ -7,9 +7,8 @@ use std::time::Duration;
 use crate::error::Error;
 use crate::sanitize::display;
 
-use super::app::{App, Level, Modal, View};
+use super::app::{App, Found, Level, Modal, View};
 use super::copy::{self, Cleared};
-use super::data::Snapshot;
 use super::job::Done;
 use super::layout;
 use super::list::{KeyList, window_start};
@@ -19,6 +18,7 @@ use super::popups::import::ImportForm;
 use super::popups::revoke::RevokeForm;
 use super::popups::rotate::RotateForm;
 use super::popups::secret::SecretPopup;
+use super::watch::{Seen, Stamp};
 
 /// An error as one line, with its hint.
 pub(crate) fn describe(error: &Error) -> String {
@@ -95,39 +95,51 @@ impl App {
         }
     }
 
-    /// Reloads when another process changed the keystore, when others' verifies added records
-    /// (new last-used times and events, at most every few seconds), when the statuses are
-    /// getting old (a key may have expired meanwhile), and every few seconds while loading
-    /// fails (a fix, such as `chmod 600 master.key`, need not change the keystore file).
+    /// Reloads when the keystore file changed (its stamp, or while that is recent its
+    /// content: see `watch.rs`), when others' verifies added records (new last-used times and
+    /// events, at most every few seconds), when the statuses are getting old (a key may have
+    /// expired meanwhile), and every few seconds while loading fails (a fix, such as
+    /// `chmod 600 master.key`, need not change the keystore file).
     fn poll_store(&mut self) {
         if self.loading() {
             return;
         }
         let retry = self.load_error.is_some() && self.retry_at.is_some_and(|at| self.instant >= at);
-        match self.ctx.store.generation() {
-            Ok(generation) => {
-                let changed = generation != self.list.data().generation;
-                let age = self.now - self.list.data().taken_at;
-                let logged = crate::ops::log_mark(&self.ctx) != self.list.data().log_mark;
-                if retry || (changed && self.failed_generation != Some(generation)) {
-                    self.external_change = self.loaded && changed;
-                    self.reload();
-                } else if !changed
-                    && self.load_error.is_none()
-                    && (age >= super::app::REFRESH || (logged && age >= super::app::LOG_REFRESH))
-                {
-                    self.reload();
-                }
+        let Ok(stamp) = Stamp::read(&self.ctx.store.keystore_path()) else {
+            // The load says why the file cannot be read, in the banner.
+            if self.load_error.is_none() || retry {
+                self.reload();
             }
-            Err(error) => {
-                self.load_error = Some(describe(&error));
-                self.retry_at
-                    .get_or_insert(self.instant + super::app::RETRY);
-            }
+            return;
+        };
+        let changed = self.seen.as_ref().is_none_or(|s| s.stamp_differs(stamp));
+        let age = self.now - self.list.data().taken_at;
+        let logged = crate::ops::log_mark(&self.ctx) != self.list.data().log_mark;
+        if retry || changed {
+            self.external_change = self.loaded && changed;
+            self.reload();
+        } else if let Some(seen) = self.seen.clone().filter(Seen::compare_content) {
+            self.external_change = self.loaded;
+            self.recheck(seen);
+        } else if self.load_error.is_none()
+            && (age >= super::app::REFRESH || (logged && age >= super::app::LOG_REFRESH))
+        {
+            self.reload();
         }
     }
 
-    fn loaded(&mut self, loaded: crate::error::Result<Snapshot>) {
+    fn loaded(&mut self, found: Found) {
+        let loaded = match found {
+            Found::Same(seen) => {
+                self.seen = Some(seen);
+                self.external_change = false;
+                return;
+            }
+            Found::Read(seen, loaded) => {
+                self.seen = seen;
+                *loaded
+            }
+        };
         match loaded {
             Ok(snapshot) => {
                 if std::mem::take(&mut self.external_change) {
@@ -140,9 +152,9 @@ impl App {
                     );
                 }
                 self.now = snapshot.taken_at;
-                self.failed_generation = None;
                 self.retry_at = None;
                 self.load_error = None;
+                self.unreadable_change = false;
                 if self.loaded {
                     self.list.replace(snapshot);
                 } else {
@@ -152,8 +164,7 @@ impl App {
                 self.keep_in_view();
             }
             Err(error) => {
-                self.external_change = false;
-                self.failed_generation = self.ctx.store.generation().ok();
+                self.unreadable_change |= std::mem::take(&mut self.external_change);
                 self.retry_at = Some(self.instant + super::app::RETRY);
                 self.load_error = Some(describe(&error));
                 // The banner that now shows takes rows from the table.

@@ -76,8 +76,13 @@ pub(crate) fn open(
 
 /// `key label · key label …` for a mode, from the key map.
 pub(crate) fn hint_line(keys: &Keymap, mode: Mode, theme: &Theme) -> Line<'static> {
+    hints_line(keys.hints(mode), theme)
+}
+
+/// `key label · key label …` of these hints.
+pub(crate) fn hints_line(hints: Vec<(String, &'static str)>, theme: &Theme) -> Line<'static> {
     let mut spans = Vec::new();
-    for (i, (key, label)) in keys.hints(mode).into_iter().enumerate() {
+    for (i, (key, label)) in hints.into_iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled(" · ", theme.muted));
         }

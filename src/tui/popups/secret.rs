@@ -1,5 +1,6 @@
 //! The one-time secret display, after generate and rotate: the value masked until `v`, `c` to
 //! copy it (with the clipboard's countdown), and `Enter` to finish, which asks "saved it?" once.
+//! `Ctrl-C` there asks too, saying that it quits apiauth.
 //! When the popup is dropped the [`SecretString`] inside is zeroized: the value is gone.
 //!
 //! The value is drawn straight into the buffer cell by cell, never through an intermediate
@@ -21,10 +22,10 @@ use crate::sanitize::display;
 use crate::timefmt;
 
 use super::super::copy::{Cleared, SecretCopy};
-use super::super::keys::{Keymap, Mode};
+use super::super::keys::{Action, Keymap, Mode};
 use super::super::theme::Theme;
 use super::super::views::form::wrap;
-use super::{FORM_WIDTH, hint_line, open};
+use super::{FORM_WIDTH, hint_line, hints_line, open};
 
 /// The secret display.
 #[derive(Debug)]
@@ -61,6 +62,15 @@ impl SecretPopup {
     /// `now` is `None`) and it still holds the value.
     pub fn settle_copy(&mut self, now: Option<Instant>) -> Option<Cleared> {
         self.copy.as_mut()?.settle(self.secret.expose(), now)
+    }
+
+    /// The key hints while asking before the value is dropped: `yes` reads `quit` when
+    /// answering quits apiauth.
+    pub fn confirm_hints(&self, keys: &Keymap) -> Vec<(String, &'static str)> {
+        let quits = self.quit_after;
+        keys.hints_as(Mode::Confirm, |action| {
+            (quits && action == Action::Confirm).then_some("quit")
+        })
     }
 
     fn title(&self) -> String {
@@ -148,7 +158,23 @@ impl SecretPopup {
             theme.label,
         );
         lines.push(Some(Line::default()));
-        if self.confirming {
+        if self.confirming && self.quit_after {
+            text(&mut lines, "Quit apiauth?", theme.title);
+            text(
+                &mut lines,
+                "The value will not be shown again: apiauth keeps only its hash.",
+                Default::default(),
+            );
+            text(
+                &mut lines,
+                &format!(
+                    "{} quits, {} goes back to the value.",
+                    keys.label(Action::Confirm),
+                    keys.label(Action::Back)
+                ),
+                Default::default(),
+            );
+        } else if self.confirming {
             text(&mut lines, "Saved it?", theme.title);
             text(
                 &mut lines,
@@ -156,11 +182,13 @@ impl SecretPopup {
                  cannot show it again.",
                 Default::default(),
             );
+        }
+        if self.confirming {
             if let Some(c) = self.clipboard_text(now, true) {
                 text(&mut lines, &c, theme.warning);
             }
             lines.push(Some(Line::default()));
-            lines.push(Some(hint_line(keys, Mode::Confirm, theme)));
+            lines.push(Some(hints_line(self.confirm_hints(keys), theme)));
             return lines;
         }
         if self.revealed {

@@ -9,7 +9,7 @@ use unicode_width::UnicodeWidthStr as _;
 
 use crate::model::Status;
 
-use super::super::app::{App, Level, View};
+use super::super::app::{App, Level, Modal, View};
 use super::super::keys::{Action, Mode};
 use super::super::theme::status_symbol;
 use super::thousands;
@@ -168,7 +168,10 @@ pub(super) fn status(app: &App, area: Rect, buf: &mut Buffer) {
 /// The mode's hints that fit in `room` columns; help and quit are always kept.
 fn hints(app: &App, room: usize) -> Vec<Span<'static>> {
     let mode = app.mode();
-    let mut items = app.keymap.hints(mode);
+    let mut items = match &app.modal {
+        Some(Modal::Secret(secret)) if mode == Mode::Confirm => secret.confirm_hints(&app.keymap),
+        _ => app.keymap.hints(mode),
+    };
     if mode == Mode::Browse && app.view == View::Dashboard {
         items.retain(|(_, label)| !matches!(*label, "rotate" | "revoke" | "copy id" | "sort"));
         for item in &mut items {

@@ -29,13 +29,13 @@ impl Widget for &App {
                     let rows = layout::banner_rows(banner.len(), screen.body);
                     let parts = layout::keys(screen.body, rows, self.zoomed);
                     if let Some(rect) = parts.banner {
-                        error_box(
-                            " Reload failed: showing the last good read ",
-                            &banner.join("\n"),
-                            rect,
-                            buf,
-                            &self.theme,
-                        );
+                        let title = if self.unreadable_change {
+                            " The keystore file changed and cannot be read: showing the last \
+                             good read "
+                        } else {
+                            " Reload failed: showing the last good read "
+                        };
+                        error_box(title, &banner.join("\n"), rect, buf, &self.theme);
                     }
                     if !self.zoomed {
                         table::render(self, parts.table, buf);
