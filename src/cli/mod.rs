@@ -407,7 +407,7 @@ impl Run {
     }
 
     fn verify(&self, a: args::VerifyArgs) -> Result<u8> {
-        let value = input::read_value(a.value, self.interactive, "key to verify")?;
+        let value = input::read_presented(a.value, self.interactive, "key to verify")?;
         let requirements = ops::Requirements {
             scopes: a.require_scopes,
             service: a.service,

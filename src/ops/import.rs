@@ -27,7 +27,8 @@ pub struct ImportRequest {
 /// Longest value `import` accepts.
 pub const MAX_IMPORT_LEN: usize = jwt::MAX_TOKEN_LEN;
 
-fn check_import_value(value: &str) -> std::result::Result<(), String> {
+/// Whether `value` can be a key at all: what import accepts, and so all verify looks up.
+pub(super) fn check_value(value: &str) -> std::result::Result<(), String> {
     if value.is_empty() {
         return Err("the key value is empty".into());
     }
@@ -38,9 +39,9 @@ fn check_import_value(value: &str) -> std::result::Result<(), String> {
     }
     if value
         .chars()
-        .any(|c| c.is_whitespace() || crate::sanitize::is_unsafe(c))
+        .any(|c| c.is_whitespace() || crate::sanitize::is_unsafe(c) || c == '\u{FFFD}')
     {
-        return Err("the key value contains whitespace or control characters".into());
+        return Err("the key value contains whitespace or control characters, or U+FFFD".into());
     }
     Ok(())
 }
@@ -141,7 +142,7 @@ fn import_event(entry: &KeyEntry, now: DateTime<Utc>, how: &str) -> Event {
 /// Records an existing key by its hash; the plaintext is not kept.
 pub fn import(ctx: &Context, request: ImportRequest) -> Result<KeyEntry> {
     let now = ctx.now();
-    check_import_value(request.value.expose()).map_err(|m| Error::invalid("value", m))?;
+    check_value(request.value.expose()).map_err(|m| Error::invalid("value", m))?;
     let labels = request.labels.checked()?;
     let default_days = ctx.config.default_expiry_days;
     ctx.store.update(|keystore| {
@@ -225,7 +226,7 @@ fn parse_dotenv(text: &str) -> (Vec<DotenvLine<'_>>, Vec<String>) {
             problems.push(format!("line {number}: {message}"));
             continue;
         }
-        if let Err(message) = check_import_value(value) {
+        if let Err(message) = check_value(value) {
             problems.push(format!(
                 "line {number} ({}): {message}",
                 crate::sanitize::display(name)

@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Context, MAX_IMPORT_LEN};
+use super::Context;
+use super::import::check_value;
 use crate::crypto::{KeyHash, jwt};
 use crate::error::Result;
 use crate::events::{Action, Durability, Event, last_used};
@@ -94,9 +95,10 @@ impl Verification {
 /// Reads only the one matching entry; never writes the keystore.
 pub fn verify(ctx: &Context, value: &str, requirements: &Requirements) -> Result<Verification> {
     let now = ctx.now();
-    let value = value.trim();
     let hash = KeyHash::of(value);
-    let found = if value.is_empty() || value.len() > MAX_IMPORT_LEN {
+    // The value is taken exactly as presented: one that import would refuse (empty, too long,
+    // with whitespace or control characters) is no stored key, and is not looked up.
+    let found = if check_value(value).is_err() {
         None
     } else {
         ctx.store.lookup(&hash)?
