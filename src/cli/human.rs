@@ -220,6 +220,15 @@ pub fn verification(p: Painter, v: &Verification, now: DateTime<Utc>) -> String 
     let _ = writeln!(out, "  Name:       {}", display(&entry.name));
     let _ = writeln!(out, "  Service:    {}", display(&entry.service));
     let _ = writeln!(out, "  Version:    {presented}");
+    match v.signature_checked {
+        Some(true) => {
+            let _ = writeln!(out, "  Signature:  checked");
+        }
+        Some(false) => {
+            let _ = writeln!(out, "  Signature:  not checked (matched by its hash)");
+        }
+        None => {}
+    }
     if let Some(rate) = entry.rate_limit {
         let _ = writeln!(out, "  Rate limit: {rate} req/s");
     }

@@ -177,6 +177,8 @@ struct VerifiedKeyJson {
     missing_scopes: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signature_checked: Option<bool>,
 }
 
 impl From<&Verification> for VerifyJson {
@@ -206,6 +208,7 @@ impl From<&Verification> for VerifyJson {
                     .filter(|_| v.verdict == Verdict::Revoked),
                 missing_scopes: v.missing_scopes.clone(),
                 reason: v.reason.clone(),
+                signature_checked: v.signature_checked,
             }
         });
         VerifyJson {
