@@ -243,7 +243,10 @@ pub fn verification(p: Painter, v: &Verification, now: DateTime<Utc>) -> String 
     out
 }
 
-/// `rotate`. The `New key:` line keeps the value as its third field for `awk '{print $3}'`.
+/// `rotate`. The `New key:` line keeps the value as its third field for `awk '{print $3}'`,
+/// and only the `Rotated` line names a version: the seeds take it with
+/// `grep -oP 'v\K[0-9]+'` over the whole output. No name or service is echoed (the id
+/// identifies the key), so no user text can add a `New key:` or a `v<digit>` line.
 pub fn rotated(p: Painter, entry: &KeyEntry, secret: &SecretString, now: DateTime<Utc>) -> String {
     let mut out = String::new();
     let _ = writeln!(
@@ -254,7 +257,6 @@ pub fn rotated(p: Painter, entry: &KeyEntry, secret: &SecretString, now: DateTim
         entry.version()
     );
     let _ = writeln!(out, "New key: {}", secret.expose());
-    let _ = writeln!(out, "  Name:       {}", display(&entry.name));
     let _ = writeln!(
         out,
         "  Expires:    {}",
@@ -265,8 +267,7 @@ pub fn rotated(p: Painter, entry: &KeyEntry, secret: &SecretString, now: DateTim
             Some(until) => {
                 let _ = writeln!(
                     out,
-                    "  Previous value v{} stays valid until {} ({}), then answers superseded.",
-                    previous.version,
+                    "  The previous value stays valid until {} ({}), then answers superseded.",
                     timefmt::date_time(until),
                     timefmt::relative(until, now)
                 );
@@ -274,8 +275,7 @@ pub fn rotated(p: Painter, entry: &KeyEntry, secret: &SecretString, now: DateTim
             None => {
                 let _ = writeln!(
                     out,
-                    "  Previous value v{} no longer verifies (it answers superseded).",
-                    previous.version
+                    "  The previous value no longer verifies (it answers superseded)."
                 );
             }
         }
