@@ -247,7 +247,13 @@ pub fn verification(p: Painter, v: &Verification, now: DateTime<Utc>) -> String 
 /// and only the `Rotated` line names a version: the seeds take it with
 /// `grep -oP 'v\K[0-9]+'` over the whole output. No name or service is echoed (the id
 /// identifies the key), so no user text can add a `New key:` or a `v<digit>` line.
-pub fn rotated(p: Painter, entry: &KeyEntry, secret: &SecretString, now: DateTime<Utc>) -> String {
+pub fn rotated(
+    p: Painter,
+    entry: &KeyEntry,
+    secret: &SecretString,
+    note: Option<&str>,
+    now: DateTime<Utc>,
+) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -279,6 +285,9 @@ pub fn rotated(p: Painter, entry: &KeyEntry, secret: &SecretString, now: DateTim
                 );
             }
         }
+    }
+    if let Some(note) = note {
+        let _ = writeln!(out, "  Note: {note}");
     }
     let _ = writeln!(out, "\n{}", p.fg(AnsiColor::Yellow, SAVE_NOTICE));
     out

@@ -155,11 +155,13 @@ pub struct IssuedJson {
     key: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
 }
 
 impl IssuedJson {
-    /// Wraps the issued entry and its secret.
-    pub fn new(view: &KeyView, secret: &SecretString) -> Self {
+    /// Wraps the issued entry, its secret and the note of what was decided for it.
+    pub fn new(view: &KeyView, secret: &SecretString, note: Option<String>) -> Self {
         let value = Some(secret.expose().to_owned());
         let (key, token) = match view.entry.kind {
             KeyKind::ApiKey => (value, None),
@@ -169,6 +171,7 @@ impl IssuedJson {
             entry: EntryJson::from(view),
             key,
             token,
+            note,
         }
     }
 }

@@ -326,9 +326,19 @@ impl Run {
     ) -> Result<u8> {
         let view = self.view(issued.entry);
         let text = Zeroizing::new(if as_json {
-            json::to_string(&json::IssuedJson::new(&view, &issued.secret)) + "\n"
+            json::to_string(&json::IssuedJson::new(
+                &view,
+                &issued.secret,
+                issued.note.clone(),
+            )) + "\n"
         } else if rotated {
-            human::rotated(self.out, &view.entry, &issued.secret, self.now())
+            human::rotated(
+                self.out,
+                &view.entry,
+                &issued.secret,
+                issued.note.as_deref(),
+                self.now(),
+            )
         } else {
             human::generated(self.out, &view.entry, &issued.secret, self.now())
         });

@@ -98,8 +98,9 @@ fn read_token(value: &str) -> Result<Option<TokenTimes>> {
 ///
 /// A JWT's `exp` bounds the entry whatever its algorithm: the earlier of `exp` and the
 /// `-e`/`--expires-at` given. The lifetime is the one the user gave, else the token's own
-/// (`exp − iat`, or what is left of it); a date already past tells none, and the configured
-/// default stands in. With neither a flag nor a token expiry, the configured default applies.
+/// (`exp − iat`, or what is left of it). A value imported already expired has no known
+/// lifetime (unless `-e` gave one): rotate decides it then. With neither a flag nor a token
+/// expiry, the configured default applies.
 fn imported_expiry(
     token: Option<&TokenTimes>,
     expiry: Option<Expiry>,
@@ -108,7 +109,7 @@ fn imported_expiry(
 ) -> Result<(Option<DateTime<Utc>>, Option<u32>)> {
     let exp = token.and_then(|t| t.exp);
     let (given_at, given_days) = match expiry {
-        Some(Expiry::At(at)) if at <= now => (Some(at), default_days),
+        Some(Expiry::At(at)) if at <= now => (Some(at), None),
         Some(_) => expiry_for(expiry, None, now, true)?,
         None if exp.is_none() => return expiry_for(None, default_days, now, true),
         None => (None, None),
@@ -118,11 +119,11 @@ fn imported_expiry(
     };
     let days = match given_at {
         Some(_) => given_days,
+        None if exp <= now => None,
         None => token
             .and_then(|t| t.iat)
             .and_then(|iat| lifetime_days(iat, exp))
-            .or_else(|| lifetime_days(now, exp))
-            .or(default_days),
+            .or_else(|| lifetime_days(now, exp)),
     };
     Ok((Some(given_at.map_or(exp, |at| at.min(exp))), days))
 }
