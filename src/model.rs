@@ -455,8 +455,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     }
     if total > i64::from(MAX_EXPIRY_DAYS) * 86_400 {
         return Err(format!(
-            "duration '{}' is longer than {MAX_EXPIRY_DAYS} days",
-            crate::sanitize::display(original)
+            "duration {} ({}) is longer than the maximum of {MAX_EXPIRY_DAYS} days",
+            crate::sanitize::display(original),
+            crate::timefmt::duration_words(Duration::seconds(total))
         ));
     }
     Ok(Duration::seconds(total))
@@ -465,10 +466,24 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 /// Parses `--grace`: a positive duration of at most a year.
 pub fn parse_grace(text: &str) -> Result<Duration, String> {
     let grace = parse_duration(text)?;
+    check_grace(grace).map_err(|_| {
+        format!(
+            "grace {} ({}) is longer than the maximum of {MAX_GRACE_DAYS} days",
+            crate::sanitize::display(text.trim()),
+            crate::timefmt::duration_words(grace)
+        )
+    })
+}
+
+/// Checks a rotation grace window: positive and at most [`MAX_GRACE_DAYS`].
+pub fn check_grace(grace: Duration) -> Result<Duration, String> {
+    if grace <= Duration::zero() {
+        return Err("grace must be a positive duration".into());
+    }
     if grace > Duration::days(MAX_GRACE_DAYS) {
         return Err(format!(
-            "grace of {} days is longer than the maximum of {MAX_GRACE_DAYS} days",
-            grace.num_days()
+            "grace of {} is longer than the maximum of {MAX_GRACE_DAYS} days",
+            crate::timefmt::duration_words(grace)
         ));
     }
     Ok(grace)

@@ -285,13 +285,8 @@ pub struct RotateRequest {
 /// rotated.
 pub fn rotate(ctx: &Context, id: &str, request: RotateRequest) -> Result<Issued> {
     let now = ctx.now();
-    if let Some(grace) = request.grace
-        && (grace <= Duration::zero() || grace > Duration::days(model::MAX_GRACE_DAYS))
-    {
-        return Err(Error::invalid(
-            "--grace",
-            "grace must be positive and at most 365 days",
-        ));
+    if let Some(grace) = request.grace {
+        model::check_grace(grace).map_err(|m| Error::invalid("--grace", m))?;
     }
     ctx.store.update(|keystore| {
         let index = keystore.resolve(id)?;
