@@ -404,6 +404,16 @@ pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
                         .and_utc()
                 })
         });
+    // chrono reads a leap second (`23:59:60`) as the next second with a nanosecond count past
+    // one billion, which prints as `:60` but is stored as the next day's 00:00:00. apiauth's
+    // times (like a JWT's `exp`) have no leap seconds: refuse it, naming the two seconds meant.
+    if parsed.is_some_and(|at| chrono::Timelike::nanosecond(&at) >= 1_000_000_000) {
+        return Err(format!(
+            "'{}' names a leap second (:60), which apiauth does not store: use 23:59:59 of that \
+             minute, or 00:00:00 of the next",
+            crate::sanitize::display(text)
+        ));
+    }
     if let Some(at) = parsed.filter(|&at| plausible(at)) {
         return Ok(at);
     }
@@ -740,6 +750,8 @@ mod tests {
             "2027-01-31T12:00:00+00:00"
         );
         for bad in [
+            "2016-12-31T23:59:60Z",
+            "2017-01-01T00:59:60+01:00",
             "-12-02-02",
             "0012-02-02",
             "1969-12-31",

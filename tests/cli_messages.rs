@@ -1,5 +1,5 @@
-//! Error messages say what is true: the real number of keys an ambiguous prefix matches, and
-//! the grace actually given.
+//! Error messages say what is true: the real number of keys an ambiguous prefix matches, the
+//! grace actually given, and a leap second refused rather than silently moved to the next day.
 
 mod common;
 
@@ -60,4 +60,48 @@ fn a_grace_over_the_maximum_is_described_as_given() {
     }
     assert_unchanged(&before, &sb.snapshot(), "a refused grace");
     sb.run(&["rotate", &key.id, "--grace", "8760h"]).ok();
+}
+
+#[test]
+fn a_leap_second_is_refused_not_moved_to_the_next_day() {
+    let sb = Sandbox::new();
+    sb.api_key("k", "svc", &[]);
+    let before = sb.snapshot();
+    for args in [
+        vec![
+            "generate",
+            "api-key",
+            "-n",
+            "x",
+            "-s",
+            "s",
+            "--expires-at",
+            "2030-12-31T23:59:60Z",
+        ],
+        vec![
+            "import",
+            "plain_value_abcdefghijkl",
+            "-n",
+            "x",
+            "-s",
+            "s",
+            "--expires-at",
+            "2016-12-31T23:59:60Z",
+        ],
+        vec![
+            "generate",
+            "jwt",
+            "-n",
+            "x",
+            "-s",
+            "s",
+            "--expires-at",
+            "2031-01-01T01:59:60+02:00",
+        ],
+        vec!["log", "--since", "2016-12-31T23:59:60Z"],
+    ] {
+        let out = sb.run(&args).fails(2, &["leap second", "23:59:59"]);
+        assert!(out.stdout.is_empty(), "{}", out.stdout);
+    }
+    assert_unchanged(&before, &sb.snapshot(), "a leap second");
 }
