@@ -141,7 +141,8 @@ impl Status {
             "expired" => Ok(Status::Expired),
             "revoked" => Ok(Status::Revoked),
             other => Err(format!(
-                "unknown status '{other}': use healthy, expiring, expired or revoked"
+                "unknown status '{}': use healthy, expiring, expired or revoked",
+                crate::sanitize::excerpt(other)
             )),
         }
     }
@@ -380,7 +381,7 @@ pub fn parse_expiry_days(text: &str) -> Result<u32, String> {
         )),
         Err(_) => Err(format!(
             "expiry must be a whole number of days from 1 to {MAX_EXPIRY_DAYS}, got '{}'",
-            crate::sanitize::display(text)
+            crate::sanitize::excerpt(text)
         )),
     }
 }
@@ -411,7 +412,7 @@ pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
         return Err(format!(
             "'{}' names a leap second (:60), which apiauth does not store: use 23:59:59 of that \
              minute, or 00:00:00 of the next",
-            crate::sanitize::display(text)
+            crate::sanitize::excerpt(text)
         ));
     }
     if let Some(at) = parsed.filter(|&at| plausible(at)) {
@@ -419,7 +420,7 @@ pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
     }
     Err(format!(
         "'{}' is not a time: use RFC 3339 (2027-01-31T12:00:00Z) or a date (2027-01-31)",
-        crate::sanitize::display(text)
+        crate::sanitize::excerpt(text)
     ))
 }
 
@@ -429,7 +430,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let bad = || {
         format!(
             "'{}' is not a duration: use a number with a unit, such as 30m, 24h, 7d or 1d12h",
-            crate::sanitize::display(original)
+            crate::sanitize::excerpt(original)
         )
     };
     if original.is_empty() {
@@ -460,13 +461,13 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     if total == 0 {
         return Err(format!(
             "duration '{}' is zero; give a positive length",
-            crate::sanitize::display(original)
+            crate::sanitize::excerpt(original)
         ));
     }
     if total > i64::from(MAX_EXPIRY_DAYS) * 86_400 {
         return Err(format!(
             "duration {} ({}) is longer than the maximum of {MAX_EXPIRY_DAYS} days",
-            crate::sanitize::display(original),
+            crate::sanitize::excerpt(original),
             crate::timefmt::duration_words(Duration::seconds(total))
         ));
     }
@@ -479,7 +480,7 @@ pub fn parse_grace(text: &str) -> Result<Duration, String> {
     check_grace(grace).map_err(|_| {
         format!(
             "grace {} ({}) is longer than the maximum of {MAX_GRACE_DAYS} days",
-            crate::sanitize::display(text.trim()),
+            crate::sanitize::excerpt(text.trim()),
             crate::timefmt::duration_words(grace)
         )
     })
@@ -506,7 +507,7 @@ pub fn parse_prefix(text: &str) -> Result<String, String> {
     } else {
         Err(format!(
             "prefix '{}' is not allowed: use 1 to 16 letters or digits (A-Z, a-z, 0-9), e.g. ak or sk",
-            crate::sanitize::display(text)
+            crate::sanitize::excerpt(text)
         ))
     }
 }
@@ -517,7 +518,7 @@ pub fn parse_rate_limit(text: &str) -> Result<u32, String> {
         Ok(n) if n >= 1 && n <= i64::from(u32::MAX) => Ok(n as u32),
         _ => Err(format!(
             "rate limit must be a whole number of requests per second, 1 or more, got '{}'",
-            crate::sanitize::display(text.trim())
+            crate::sanitize::excerpt(text.trim())
         )),
     }
 }
@@ -527,7 +528,7 @@ pub fn parse_claim(text: &str) -> Result<(String, String), String> {
     let Some((key, value)) = text.split_once('=') else {
         return Err(format!(
             "claim '{}' must have the form key=value, e.g. role=admin",
-            crate::sanitize::display(text)
+            crate::sanitize::excerpt(text)
         ));
     };
     let key = key.trim();
@@ -539,7 +540,7 @@ pub fn parse_claim(text: &str) -> Result<(String, String), String> {
     {
         return Err(format!(
             "claim name '{}' is not allowed: use 1 to 64 letters, digits or _ - . :",
-            crate::sanitize::display(key)
+            crate::sanitize::excerpt(key)
         ));
     }
     if crate::crypto::jwt::RESERVED_CLAIMS.contains(&key) {
@@ -591,7 +592,7 @@ fn parse_identifier(field: &str, text: &str, max: usize, extra: &[u8]) -> Result
         let allowed: String = extra.iter().map(|&b| format!(" {}", b as char)).collect();
         Err(format!(
             "{field} '{}' is not allowed: use 1 to {max} letters, digits or{allowed}",
-            crate::sanitize::display(text)
+            crate::sanitize::excerpt(text)
         ))
     }
 }

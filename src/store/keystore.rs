@@ -20,7 +20,7 @@ const MAX_CANDIDATES: usize = 10;
 fn resolve(raw: &Raw, given: &str, describe: impl Fn(usize) -> String) -> Result<usize> {
     let Some(prefix) = normalize_id_prefix(given) else {
         return Err(Error::KeyNotFound {
-            id: crate::sanitize::display(given.trim()).into_owned(),
+            id: crate::sanitize::excerpt(given.trim()).into_owned(),
         });
     };
     if let Some(exact) = KeyId::parse(&prefix).and_then(|id| raw.find_id(&id)) {
