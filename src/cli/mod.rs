@@ -315,8 +315,8 @@ impl Run {
                 let views = ops::export(&self.ctx, &filter, &format_name)?;
                 let text = match a.format {
                     ExportFormat::Json => {
-                        let all: Vec<json::ExportJson> =
-                            views.iter().map(json::ExportJson::from).collect();
+                        let all: Vec<json::MetadataJson> =
+                            views.iter().map(json::MetadataJson::from).collect();
                         json::to_string(&all) + "\n"
                     }
                     ExportFormat::Env => crate::export::render(&views, crate::export::Format::Env),
