@@ -130,12 +130,19 @@ pub fn event_record(data: &[u8]) {
     }
 }
 
-/// The JWT parser: never panics; a token that parses can be checked against a secret.
+/// The JWT parsers: never panic; a token that parses can be checked against a secret, and an
+/// `exp` read from any token is a time apiauth can hold.
 pub fn jwt(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
     let _ = jwt::looks_like_jwt(text);
+    if let Ok(Some(token)) = jwt::inspect(text) {
+        let _ = token.is_unsigned();
+        if let Ok(Some(exp)) = token.exp() {
+            assert!(chrono::DateTime::from_timestamp(exp, 0).is_some());
+        }
+    }
     if let Ok(token) = jwt::parse(text) {
         let _ = token.exp();
         assert!(token.verify(&SigningSecret::generate()).is_err());

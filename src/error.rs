@@ -178,11 +178,13 @@ pub enum Error {
         id: String,
     },
     /// An id prefix matches several keys.
-    #[error("id prefix {prefix} matches {} keys", candidates.len())]
+    #[error("id prefix {prefix} matches {count} keys")]
     AmbiguousId {
         /// The prefix given.
         prefix: String,
-        /// The ids it matches (at most a handful are listed).
+        /// How many keys it matches.
+        count: usize,
+        /// The first few of them.
         candidates: Vec<String>,
     },
     /// The key's state forbids the action (rotating a revoked key).

@@ -20,7 +20,7 @@ use crate::timefmt;
 pub enum Format {
     /// `export NAME='value'` lines for a POSIX shell.
     Env,
-    /// `NAME="value"` lines for a `.env` file.
+    /// `NAME='value'` lines for a `.env` file.
     Dotenv,
     /// `NAME=value` lines to append to `$GITHUB_ENV`.
     GithubActions,
@@ -81,18 +81,49 @@ fn shell_quote(value: &str) -> String {
     format!("'{}'", value.replace('\'', r"'\''"))
 }
 
-/// Double-quotes for dotenv parsers and shells alike, escaping `\ " $` and backquote.
+/// Quotes a value for a `.env` file so that python-dotenv, the dotenv crates and a POSIX shell
+/// sourcing the file (`set -a; . ./.env`) all read it literally.
+///
+/// Single quotes, as a rule: nothing inside is special to dotenvy or a shell. Three things are
+/// not literal everywhere, though: python-dotenv reads `\\` in them as one backslash and
+/// expands `${NAME}` (its interpolation is on by default and ignores quotes), dotenvy has no
+/// way to write a `'` inside them, and a `\` just before the closing quote escapes it for both
+/// parsers. A value holding `'`, `\\` or `${` is double-quoted instead, with `\` and `"`
+/// escaped, which all three read literally as long as it holds no `$` (dotenvy expands it) and
+/// no backquote (a shell runs it). A value that neither quoting carries — one ending in `\`,
+/// or holding `'`, `\\` or `${` together with a `$` or a backquote — has its `'`, `\` and `$`
+/// written as U+FFFD, as control characters are.
 fn dotenv_quote(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 2);
-    out.push('"');
-    for c in value.chars() {
-        if matches!(c, '\\' | '"' | '$' | '`') {
-            out.push('\\');
-        }
-        out.push(c);
+    if value.ends_with('\\') {
+        return format!("'{}'", replace_unquotable(value));
     }
-    out.push('"');
-    out
+    if !value.contains('\'') && !value.contains("\\\\") && !value.contains("${") {
+        return format!("'{value}'");
+    }
+    if !value.contains(['$', '`']) {
+        let mut out = String::with_capacity(value.len() + 4);
+        out.push('"');
+        for c in value.chars() {
+            if matches!(c, '\\' | '"') {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        out.push('"');
+        return out;
+    }
+    format!("'{}'", replace_unquotable(value))
+}
+
+/// `value` with the characters no dotenv quoting carries to every reader replaced by U+FFFD.
+fn replace_unquotable(value: &str) -> String {
+    value
+        .chars()
+        .map(|c| match c {
+            '\'' | '\\' | '$' => sanitize::REPLACEMENT,
+            c => c,
+        })
+        .collect()
 }
 
 /// Renders `keys` in a line format.
@@ -126,6 +157,19 @@ mod tests {
     #[test]
     fn quoting_neutralizes_shell_syntax() {
         assert_eq!(shell_quote("it's $(x)"), r"'it'\''s $(x)'");
-        assert_eq!(dotenv_quote(r#"a"b$c`d\e"#), r#""a\"b\$c\`d\\e""#);
+    }
+
+    #[test]
+    fn dotenv_values_are_single_quoted_unless_that_changes_them() {
+        assert_eq!(dotenv_quote("billing"), "'billing'");
+        assert_eq!(
+            dotenv_quote(r#"$(x) `y` "z" a\b$"#),
+            r#"'$(x) `y` "z" a\b$'"#
+        );
+        assert_eq!(dotenv_quote("O'Reilly"), r#""O'Reilly""#);
+        assert_eq!(dotenv_quote(r#"a\\b "c" {d}"#), r#""a\\\\b \"c\" {d}""#);
+        assert_eq!(dotenv_quote("it's ${HOME}"), "'it\u{FFFD}s \u{FFFD}{HOME}'");
+        assert_eq!(dotenv_quote(r"\\`x`"), "'\u{FFFD}\u{FFFD}`x`'");
+        assert_eq!(dotenv_quote(r"ends\"), "'ends\u{FFFD}'");
     }
 }

@@ -141,7 +141,8 @@ impl Status {
             "expired" => Ok(Status::Expired),
             "revoked" => Ok(Status::Revoked),
             other => Err(format!(
-                "unknown status '{other}': use healthy, expiring, expired or revoked"
+                "unknown status '{}': use healthy, expiring, expired or revoked",
+                crate::sanitize::excerpt(other)
             )),
         }
     }
@@ -380,7 +381,7 @@ pub fn parse_expiry_days(text: &str) -> Result<u32, String> {
         )),
         Err(_) => Err(format!(
             "expiry must be a whole number of days from 1 to {MAX_EXPIRY_DAYS}, got '{}'",
-            crate::sanitize::display(text)
+            crate::sanitize::excerpt(text)
         )),
     }
 }
@@ -404,12 +405,22 @@ pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
                         .and_utc()
                 })
         });
+    // chrono reads a leap second (`23:59:60`) as the next second with a nanosecond count past
+    // one billion, which prints as `:60` but is stored as the next day's 00:00:00. apiauth's
+    // times (like a JWT's `exp`) have no leap seconds: refuse it, naming the two seconds meant.
+    if parsed.is_some_and(|at| chrono::Timelike::nanosecond(&at) >= 1_000_000_000) {
+        return Err(format!(
+            "'{}' names a leap second (:60), which apiauth does not store: use 23:59:59 of that \
+             minute, or 00:00:00 of the next",
+            crate::sanitize::excerpt(text)
+        ));
+    }
     if let Some(at) = parsed.filter(|&at| plausible(at)) {
         return Ok(at);
     }
     Err(format!(
         "'{}' is not a time: use RFC 3339 (2027-01-31T12:00:00Z) or a date (2027-01-31)",
-        crate::sanitize::display(text)
+        crate::sanitize::excerpt(text)
     ))
 }
 
@@ -419,7 +430,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let bad = || {
         format!(
             "'{}' is not a duration: use a number with a unit, such as 30m, 24h, 7d or 1d12h",
-            crate::sanitize::display(original)
+            crate::sanitize::excerpt(original)
         )
     };
     if original.is_empty() {
@@ -450,13 +461,14 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     if total == 0 {
         return Err(format!(
             "duration '{}' is zero; give a positive length",
-            crate::sanitize::display(original)
+            crate::sanitize::excerpt(original)
         ));
     }
     if total > i64::from(MAX_EXPIRY_DAYS) * 86_400 {
         return Err(format!(
-            "duration '{}' is longer than {MAX_EXPIRY_DAYS} days",
-            crate::sanitize::display(original)
+            "duration {} ({}) is longer than the maximum of {MAX_EXPIRY_DAYS} days",
+            crate::sanitize::excerpt(original),
+            crate::timefmt::duration_words(Duration::seconds(total))
         ));
     }
     Ok(Duration::seconds(total))
@@ -465,10 +477,24 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 /// Parses `--grace`: a positive duration of at most a year.
 pub fn parse_grace(text: &str) -> Result<Duration, String> {
     let grace = parse_duration(text)?;
+    check_grace(grace).map_err(|_| {
+        format!(
+            "grace {} ({}) is longer than the maximum of {MAX_GRACE_DAYS} days",
+            crate::sanitize::excerpt(text.trim()),
+            crate::timefmt::duration_words(grace)
+        )
+    })
+}
+
+/// Checks a rotation grace window: positive and at most [`MAX_GRACE_DAYS`].
+pub fn check_grace(grace: Duration) -> Result<Duration, String> {
+    if grace <= Duration::zero() {
+        return Err("grace must be a positive duration".into());
+    }
     if grace > Duration::days(MAX_GRACE_DAYS) {
         return Err(format!(
-            "grace of {} days is longer than the maximum of {MAX_GRACE_DAYS} days",
-            grace.num_days()
+            "grace of {} is longer than the maximum of {MAX_GRACE_DAYS} days",
+            crate::timefmt::duration_words(grace)
         ));
     }
     Ok(grace)
@@ -481,7 +507,7 @@ pub fn parse_prefix(text: &str) -> Result<String, String> {
     } else {
         Err(format!(
             "prefix '{}' is not allowed: use 1 to 16 letters or digits (A-Z, a-z, 0-9), e.g. ak or sk",
-            crate::sanitize::display(text)
+            crate::sanitize::excerpt(text)
         ))
     }
 }
@@ -492,7 +518,7 @@ pub fn parse_rate_limit(text: &str) -> Result<u32, String> {
         Ok(n) if n >= 1 && n <= i64::from(u32::MAX) => Ok(n as u32),
         _ => Err(format!(
             "rate limit must be a whole number of requests per second, 1 or more, got '{}'",
-            crate::sanitize::display(text.trim())
+            crate::sanitize::excerpt(text.trim())
         )),
     }
 }
@@ -502,7 +528,7 @@ pub fn parse_claim(text: &str) -> Result<(String, String), String> {
     let Some((key, value)) = text.split_once('=') else {
         return Err(format!(
             "claim '{}' must have the form key=value, e.g. role=admin",
-            crate::sanitize::display(text)
+            crate::sanitize::excerpt(text)
         ));
     };
     let key = key.trim();
@@ -514,7 +540,7 @@ pub fn parse_claim(text: &str) -> Result<(String, String), String> {
     {
         return Err(format!(
             "claim name '{}' is not allowed: use 1 to 64 letters, digits or _ - . :",
-            crate::sanitize::display(key)
+            crate::sanitize::excerpt(key)
         ));
     }
     if crate::crypto::jwt::RESERVED_CLAIMS.contains(&key) {
@@ -566,7 +592,7 @@ fn parse_identifier(field: &str, text: &str, max: usize, extra: &[u8]) -> Result
         let allowed: String = extra.iter().map(|&b| format!(" {}", b as char)).collect();
         Err(format!(
             "{field} '{}' is not allowed: use 1 to {max} letters, digits or{allowed}",
-            crate::sanitize::display(text)
+            crate::sanitize::excerpt(text)
         ))
     }
 }
@@ -725,6 +751,8 @@ mod tests {
             "2027-01-31T12:00:00+00:00"
         );
         for bad in [
+            "2016-12-31T23:59:60Z",
+            "2017-01-01T00:59:60+01:00",
             "-12-02-02",
             "0012-02-02",
             "1969-12-31",

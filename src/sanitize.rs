@@ -46,6 +46,21 @@ pub fn display(text: &str) -> Cow<'_, str> {
     )
 }
 
+/// Most characters of a piece of user input that a message quotes.
+pub const EXCERPT_CHARS: usize = 80;
+
+/// [`display`], cut to its first [`EXCERPT_CHARS`] characters when it is longer, then `…` and
+/// the whole length: a message quotes enough of a refused value to recognize it, never a
+/// 120 KB argument whole.
+pub fn excerpt(text: &str) -> Cow<'_, str> {
+    let total = text.chars().count();
+    if total <= EXCERPT_CHARS {
+        return display(text);
+    }
+    let head: String = text.chars().take(EXCERPT_CHARS).collect();
+    Cow::Owned(format!("{}… ({total} characters)", display(&head)))
+}
+
 /// Like [`display`], but keeps line feeds: for multi-line messages (such as the command-line
 /// parser's errors, which quote the arguments they refuse).
 pub fn display_lines(text: &str) -> Cow<'_, str> {
@@ -109,6 +124,21 @@ mod tests {
     fn bidi_and_zero_width_are_replaced() {
         let shown = display("admin\u{202e}gpj.exe\u{200b}\u{2066}\u{feff}");
         assert_eq!(shown, "admin\u{fffd}gpj.exe\u{fffd}\u{fffd}\u{fffd}");
+    }
+
+    #[test]
+    fn excerpts_cut_long_text_and_say_how_long_it_was() {
+        let short = "a".repeat(EXCERPT_CHARS);
+        assert_eq!(excerpt(&short), short);
+        let long = format!("\u{1b}{}", "é".repeat(200));
+        let cut = excerpt(&long);
+        assert_eq!(
+            cut,
+            format!(
+                "\u{fffd}{}… (201 characters)",
+                "é".repeat(EXCERPT_CHARS - 1)
+            )
+        );
     }
 
     #[test]

@@ -53,6 +53,29 @@ pub fn duration(d: chrono::Duration) -> String {
     out
 }
 
+/// A duration in words, largest unit first, none left out: `365 days 1 hour`, `1 day 30
+/// seconds`. For messages that must say exactly what was given.
+pub fn duration_words(d: chrono::Duration) -> String {
+    let mut rest = d.num_seconds().max(0);
+    let mut words = Vec::new();
+    for (unit, seconds) in [
+        ("day", 86_400),
+        ("hour", 3_600),
+        ("minute", 60),
+        ("second", 1),
+    ] {
+        let n = rest / seconds;
+        rest %= seconds;
+        if n > 0 {
+            words.push(format!("{n} {unit}{}", if n == 1 { "" } else { "s" }));
+        }
+    }
+    if words.is_empty() {
+        return "0 seconds".to_owned();
+    }
+    words.join(" ")
+}
+
 /// `2026-08-25 (in 90d)`, or `never` when there is no time.
 pub fn date_relative(at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
     match at {
@@ -72,6 +95,17 @@ mod tests {
         assert_eq!(duration(Duration::hours(36)), "1d12h");
         assert_eq!(duration(Duration::seconds(90)), "1m30s");
         assert_eq!(duration(Duration::zero()), "0s");
+    }
+
+    #[test]
+    fn durations_in_words_leave_nothing_out() {
+        assert_eq!(duration_words(Duration::hours(8761)), "365 days 1 hour");
+        assert_eq!(
+            duration_words(Duration::seconds(86_400 + 3_600 * 2 + 60 + 1)),
+            "1 day 2 hours 1 minute 1 second"
+        );
+        assert_eq!(duration_words(Duration::seconds(90)), "1 minute 30 seconds");
+        assert_eq!(duration_words(Duration::zero()), "0 seconds");
     }
 
     #[test]

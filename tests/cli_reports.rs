@@ -336,7 +336,7 @@ fn export_formats_carry_metadata_of_active_keys_only() {
     assert_eq!(m.sb.run(&["export"]).ok().stdout, env, "env is the default");
 
     let dotenv = m.sb.run(&["export", "-f", "dotenv"]).ok().stdout;
-    assert!(dotenv.contains(&format!("APIAUTH_HEALTHY_KEY_ID=\"{}\"", m.healthy)));
+    assert!(dotenv.contains(&format!("APIAUTH_HEALTHY_KEY_ID='{}'", m.healthy)));
     assert!(!dotenv.contains("export "));
 
     let gha = m.sb.run(&["export", "-f", "github-actions"]).ok().stdout;

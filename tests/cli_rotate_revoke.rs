@@ -164,7 +164,7 @@ fn a_second_rotation_ends_the_grace_of_the_first() {
     // v2 leaked too: rotate again without grace. Neither old value may still open the door.
     let out = sb.run(&["rotate", &key.id]).ok();
     assert!(
-        out.stdout.contains("Previous value v2 no longer verifies"),
+        out.stdout.contains("The previous value no longer verifies"),
         "{}",
         out.stdout
     );

@@ -170,7 +170,7 @@ impl World {
                 let value = format!("sk_model_{:08}_{}", self.serial, "x".repeat(24));
                 let (expiry, expires_at, policy_days) = if already_expired {
                     // A date already past says nothing of the key's lifetime: a rotation
-                    // uses the configured default (none here).
+                    // uses the configured default, or 90 days when none is set (none here).
                     let at = self.now - Duration::days(i64::from(days));
                     (Expiry::At(at), at, None)
                 } else {
@@ -233,6 +233,9 @@ impl World {
                 }
                 if let Some(d) = days {
                     model.policy_days = Some(d);
+                } else if model.policy_days.is_none() && model.expires_at.is_some() {
+                    // Imported already expired: never rotated into a key that never expires.
+                    model.policy_days = Some(90);
                 }
                 model.expires_at = model.policy_days.map(|d| {
                     let at = now + Duration::days(i64::from(d));

@@ -319,7 +319,7 @@ pub struct LogArgs {
 pub enum ExportFormat {
     /// export NAME='value' lines for a POSIX shell
     Env,
-    /// NAME="value" lines for a .env file
+    /// NAME='value' lines for a .env file
     Dotenv,
     /// A JSON array of key metadata
     Json,

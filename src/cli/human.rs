@@ -220,6 +220,15 @@ pub fn verification(p: Painter, v: &Verification, now: DateTime<Utc>) -> String 
     let _ = writeln!(out, "  Name:       {}", display(&entry.name));
     let _ = writeln!(out, "  Service:    {}", display(&entry.service));
     let _ = writeln!(out, "  Version:    {presented}");
+    match v.signature_checked {
+        Some(true) => {
+            let _ = writeln!(out, "  Signature:  checked");
+        }
+        Some(false) => {
+            let _ = writeln!(out, "  Signature:  not checked (matched by its hash)");
+        }
+        None => {}
+    }
     if let Some(rate) = entry.rate_limit {
         let _ = writeln!(out, "  Rate limit: {rate} req/s");
     }
@@ -234,8 +243,17 @@ pub fn verification(p: Painter, v: &Verification, now: DateTime<Utc>) -> String 
     out
 }
 
-/// `rotate`. The `New key:` line keeps the value as its third field for `awk '{print $3}'`.
-pub fn rotated(p: Painter, entry: &KeyEntry, secret: &SecretString, now: DateTime<Utc>) -> String {
+/// `rotate`. The `New key:` line keeps the value as its third field for `awk '{print $3}'`,
+/// and only the `Rotated` line names a version: the seeds take it with
+/// `grep -oP 'v\K[0-9]+'` over the whole output. No name or service is echoed (the id
+/// identifies the key), so no user text can add a `New key:` or a `v<digit>` line.
+pub fn rotated(
+    p: Painter,
+    entry: &KeyEntry,
+    secret: &SecretString,
+    note: Option<&str>,
+    now: DateTime<Utc>,
+) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -245,7 +263,6 @@ pub fn rotated(p: Painter, entry: &KeyEntry, secret: &SecretString, now: DateTim
         entry.version()
     );
     let _ = writeln!(out, "New key: {}", secret.expose());
-    let _ = writeln!(out, "  Name:       {}", display(&entry.name));
     let _ = writeln!(
         out,
         "  Expires:    {}",
@@ -256,8 +273,7 @@ pub fn rotated(p: Painter, entry: &KeyEntry, secret: &SecretString, now: DateTim
             Some(until) => {
                 let _ = writeln!(
                     out,
-                    "  Previous value v{} stays valid until {} ({}), then answers superseded.",
-                    previous.version,
+                    "  The previous value stays valid until {} ({}), then answers superseded.",
                     timefmt::date_time(until),
                     timefmt::relative(until, now)
                 );
@@ -265,11 +281,13 @@ pub fn rotated(p: Painter, entry: &KeyEntry, secret: &SecretString, now: DateTim
             None => {
                 let _ = writeln!(
                     out,
-                    "  Previous value v{} no longer verifies (it answers superseded).",
-                    previous.version
+                    "  The previous value no longer verifies (it answers superseded)."
                 );
             }
         }
+    }
+    if let Some(note) = note {
+        let _ = writeln!(out, "  Note: {note}");
     }
     let _ = writeln!(out, "\n{}", p.fg(AnsiColor::Yellow, SAVE_NOTICE));
     out

@@ -8,46 +8,103 @@ use zeroize::Zeroizing;
 
 use crate::crypto::SecretString;
 use crate::error::{Error, Result};
+use crate::ops;
 
-/// Most bytes read from stdin for one value (a dotenv file may be larger; see `read_all`).
-const MAX_VALUE_BYTES: u64 = 64 * 1024;
 /// Most bytes read from a `--from-file` source.
 const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
-/// Where a value comes from.
-pub fn read_value(arg: Option<String>, may_prompt: bool, what: &str) -> Result<SecretString> {
-    if let Some(value) = arg.filter(|v| v != "-") {
-        return Ok(SecretString::new(value));
-    }
-    let stdin = std::io::stdin();
-    if stdin.is_terminal() {
-        if !may_prompt {
-            return Err(Error::invalid(
-                "VALUE",
-                format!(
-                    "no {what} given: pass it on stdin (echo \"$KEY\" | apiauth …) or as an argument"
-                ),
-            ));
-        }
-        return prompt_masked(&format!("{what}: "));
-    }
-    let mut buf = Zeroizing::new(Vec::new());
-    stdin
+/// A value read from stdin: exactly what was sent, less one trailing newline (DESIGN.md §1).
+struct StdinValue {
+    /// The value; lossy UTF-8 and cut at the cap when it is not one key.
+    text: SecretString,
+    /// Why it cannot be a key, in words for `import`; `None` when it may be one.
+    problem: Option<String>,
+}
+
+/// Reads stdin up to the longest value a key may have (and its newline), never more: an
+/// endless stdin (`< /dev/zero`) costs 16 KiB.
+fn read_stdin(what: &str) -> Result<StdinValue> {
+    let cap = ops::MAX_IMPORT_LEN + 2;
+    let mut buf = Zeroizing::new(Vec::with_capacity(cap + 1));
+    std::io::stdin()
         .lock()
-        .take(MAX_VALUE_BYTES)
+        .take(cap as u64 + 1)
         .read_to_end(&mut buf)
         .map_err(|e| Error::invalid("VALUE", format!("could not read stdin: {e}")))?;
-    let text = std::str::from_utf8(&buf)
-        .map_err(|_| Error::invalid("VALUE", format!("the {what} on stdin is not UTF-8")))?;
+    let text = Zeroizing::new(String::from_utf8_lossy(&buf).into_owned());
     let value = text
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("");
-    if value.is_empty() {
-        return Err(Error::invalid("VALUE", format!("stdin held no {what}")));
+        .strip_suffix("\r\n")
+        .or_else(|| text.strip_suffix('\n'))
+        .unwrap_or(&text);
+    let problem = if buf.len() > cap || value.len() > ops::MAX_IMPORT_LEN {
+        Some(format!(
+            "the {what} on stdin is longer than {} bytes, which no key is",
+            ops::MAX_IMPORT_LEN
+        ))
+    } else if std::str::from_utf8(&buf).is_err() {
+        Some(format!("the {what} on stdin is not UTF-8 text"))
+    } else if value.is_empty() {
+        Some(format!(
+            "stdin is empty: pipe the {what} in, e.g. printf '%s\\n' \"$KEY\" | apiauth …"
+        ))
+    } else if value.contains(['\n', '\r']) {
+        Some(format!(
+            "stdin holds more than one line; the {what} is the whole input, with only one \
+             trailing newline removed"
+        ))
+    } else {
+        None
+    };
+    Ok(StdinValue {
+        text: SecretString::new(value.to_owned()),
+        problem,
+    })
+}
+
+/// The value to import: the argument, a masked prompt on a terminal, or stdin, which must
+/// hold exactly one value (anything else is a usage error).
+pub fn read_value(arg: Option<String>, may_prompt: bool, what: &str) -> Result<SecretString> {
+    if let Some(value) = from_arg_or_prompt(arg, may_prompt, what)? {
+        return Ok(value);
     }
-    Ok(SecretString::new(value.to_owned()))
+    let read = read_stdin(what)?;
+    match read.problem {
+        Some(problem) => Err(Error::invalid("VALUE", problem)),
+        None => Ok(read.text),
+    }
+}
+
+/// The value presented to verify, taken as it is: one that cannot be a key (several lines,
+/// empty, too long, not UTF-8) is for verify to answer `not_found`, not a usage error.
+pub fn read_presented(arg: Option<String>, may_prompt: bool, what: &str) -> Result<SecretString> {
+    match from_arg_or_prompt(arg, may_prompt, what)? {
+        Some(value) => Ok(value),
+        None => Ok(read_stdin(what)?.text),
+    }
+}
+
+/// The argument (unless it is `-`), or a masked prompt when stdin is a terminal; `None` when
+/// the value is to be read from stdin.
+fn from_arg_or_prompt(
+    arg: Option<String>,
+    may_prompt: bool,
+    what: &str,
+) -> Result<Option<SecretString>> {
+    if let Some(value) = arg.filter(|v| v != "-") {
+        return Ok(Some(SecretString::new(value)));
+    }
+    if !std::io::stdin().is_terminal() {
+        return Ok(None);
+    }
+    if !may_prompt {
+        return Err(Error::invalid(
+            "VALUE",
+            format!(
+                "no {what} given: pass it on stdin (echo \"$KEY\" | apiauth …) or as an argument"
+            ),
+        ));
+    }
+    prompt_masked(&format!("{what}: ")).map(Some)
 }
 
 /// Reads a whole file (or stdin for `-`) that holds secrets.

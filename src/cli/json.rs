@@ -41,9 +41,11 @@ impl From<&KeyVersion> for VersionJson {
     }
 }
 
-/// A key entry as `show`, `list` and `audit` print it.
+/// A key's metadata: all that `export -f json` writes, and the first fields of every entry.
+/// No value and no hash: a full SHA-256 of a low-entropy imported value can be guessed
+/// offline, and export output is meant to be safe to commit.
 #[derive(Serialize)]
-pub struct EntryJson {
+pub struct MetadataJson {
     id: String,
     #[serde(rename = "type")]
     kind: &'static str,
@@ -53,18 +55,48 @@ pub struct EntryJson {
     scopes: Vec<String>,
     status: &'static str,
     version: u32,
-    hint: String,
-    hash: String,
-    previous_hash: Option<String>,
     created_at: String,
     rotated_at: Option<String>,
     expires_at: Option<String>,
+    rate_limit: Option<u32>,
+    imported: bool,
+}
+
+impl From<&KeyView> for MetadataJson {
+    fn from(view: &KeyView) -> Self {
+        let e = &view.entry;
+        MetadataJson {
+            id: e.id.to_string(),
+            kind: e.kind.as_str(),
+            name: e.name.clone(),
+            service: e.service.clone(),
+            env: e.env.clone(),
+            scopes: e.scopes.clone(),
+            status: view.status.as_str(),
+            version: e.version(),
+            created_at: timefmt::rfc3339(e.created_at),
+            rotated_at: time(e.rotated_at()),
+            expires_at: time(e.expires_at),
+            rate_limit: e.rate_limit,
+            imported: e.imported,
+        }
+    }
+}
+
+/// A key entry as `show`, `list` and `audit` print it: the metadata, the hashes and history.
+#[derive(Serialize)]
+pub struct EntryJson {
+    #[serde(flatten)]
+    metadata: MetadataJson,
+    hint: String,
+    hash: String,
+    /// The seeds' name for `hash`, so their scripts keep reading it.
+    key_hash: String,
+    previous_hash: Option<String>,
     grace_until: Option<String>,
     revoked_at: Option<String>,
     revocation_reason: Option<String>,
-    rate_limit: Option<u32>,
     claims: BTreeMap<String, String>,
-    imported: bool,
     last_used_at: Option<String>,
     stale: bool,
     versions: Vec<VersionJson>,
@@ -74,26 +106,15 @@ impl From<&KeyView> for EntryJson {
     fn from(view: &KeyView) -> Self {
         let e = &view.entry;
         EntryJson {
-            id: e.id.to_string(),
-            kind: e.kind.as_str(),
-            name: e.name.clone(),
-            service: e.service.clone(),
-            env: e.env.clone(),
-            scopes: e.scopes.clone(),
-            status: view.status.as_str(),
-            version: e.version(),
+            metadata: MetadataJson::from(view),
             hint: e.hint().to_owned(),
             hash: e.hash().to_hex(),
+            key_hash: e.hash().to_hex(),
             previous_hash: e.previous().map(|v| v.hash.to_hex()),
-            created_at: timefmt::rfc3339(e.created_at),
-            rotated_at: time(e.rotated_at()),
-            expires_at: time(e.expires_at),
             grace_until: time(e.grace_until()),
             revoked_at: time(e.revoked_at),
             revocation_reason: e.revocation_reason.clone(),
-            rate_limit: e.rate_limit,
             claims: e.claims.clone(),
-            imported: e.imported,
             last_used_at: time(view.last_used_at),
             stale: view.stale,
             versions: e.versions.iter().map(VersionJson::from).collect(),
@@ -110,11 +131,13 @@ pub struct IssuedJson {
     key: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
 }
 
 impl IssuedJson {
-    /// Wraps the issued entry and its secret.
-    pub fn new(view: &KeyView, secret: &SecretString) -> Self {
+    /// Wraps the issued entry, its secret and the note of what was decided for it.
+    pub fn new(view: &KeyView, secret: &SecretString, note: Option<String>) -> Self {
         let value = Some(secret.expose().to_owned());
         let (key, token) = match view.entry.kind {
             KeyKind::ApiKey => (value, None),
@@ -124,6 +147,7 @@ impl IssuedJson {
             entry: EntryJson::from(view),
             key,
             token,
+            note,
         }
     }
 }
@@ -177,6 +201,8 @@ struct VerifiedKeyJson {
     missing_scopes: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signature_checked: Option<bool>,
 }
 
 impl From<&Verification> for VerifyJson {
@@ -206,6 +232,7 @@ impl From<&Verification> for VerifyJson {
                     .filter(|_| v.verdict == Verdict::Revoked),
                 missing_scopes: v.missing_scopes.clone(),
                 reason: v.reason.clone(),
+                signature_checked: v.signature_checked,
             }
         });
         VerifyJson {

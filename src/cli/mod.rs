@@ -38,9 +38,11 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             // clap quotes the refused argument; it may hold escape sequences, so the message is
-            // sanitized like any other untrusted text (help and version are apiauth's own).
+            // sanitized like any other untrusted text (help and version are apiauth's own), and
+            // it may be 120 KB long, so it is quoted in part.
             let text = e.render().to_string();
             if e.use_stderr() {
+                let text = excerpt_arguments(&text, std::env::args_os().skip(1));
                 output::stderr(&crate::sanitize::display_lines(&text));
                 return ExitCode::from(USAGE);
             }
@@ -106,6 +108,34 @@ pub fn main() -> ExitCode {
         (Ok(code), _) => ExitCode::from(code),
         (Err(error), _) => report::report(&error, err),
     }
+}
+
+/// `text` with every long command-line argument it quotes cut to an excerpt. An option's
+/// value is quoted without its flag (`--expires-at=VALUE`, `-eVALUE`), so those are looked for
+/// too, longest first.
+fn excerpt_arguments(text: &str, args: impl Iterator<Item = std::ffi::OsString>) -> String {
+    let mut quoted: Vec<String> = Vec::new();
+    for arg in args {
+        let arg = arg.to_string_lossy().into_owned();
+        if let Some((_, value)) = arg.strip_prefix('-').and_then(|a| a.split_once('=')) {
+            quoted.push(value.to_owned());
+        }
+        if !arg.starts_with("--")
+            && let Some(value) = arg.strip_prefix('-').and_then(|a| a.get(1..))
+        {
+            quoted.push(value.to_owned());
+        }
+        quoted.push(arg);
+    }
+    quoted.retain(|q| q.chars().count() > crate::sanitize::EXCERPT_CHARS);
+    quoted.sort_by_key(|q| std::cmp::Reverse(q.len()));
+    let mut text = text.to_owned();
+    for q in &quoted {
+        if text.contains(q.as_str()) {
+            text = text.replace(q.as_str(), &crate::sanitize::excerpt(q));
+        }
+    }
+    text
 }
 
 fn env_path(name: &str) -> Option<PathBuf> {
@@ -285,8 +315,8 @@ impl Run {
                 let views = ops::export(&self.ctx, &filter, &format_name)?;
                 let text = match a.format {
                     ExportFormat::Json => {
-                        let all: Vec<json::EntryJson> =
-                            views.iter().map(json::EntryJson::from).collect();
+                        let all: Vec<json::MetadataJson> =
+                            views.iter().map(json::MetadataJson::from).collect();
                         json::to_string(&all) + "\n"
                     }
                     ExportFormat::Env => crate::export::render(&views, crate::export::Format::Env),
@@ -326,9 +356,19 @@ impl Run {
     ) -> Result<u8> {
         let view = self.view(issued.entry);
         let text = Zeroizing::new(if as_json {
-            json::to_string(&json::IssuedJson::new(&view, &issued.secret)) + "\n"
+            json::to_string(&json::IssuedJson::new(
+                &view,
+                &issued.secret,
+                issued.note.clone(),
+            )) + "\n"
         } else if rotated {
-            human::rotated(self.out, &view.entry, &issued.secret, self.now())
+            human::rotated(
+                self.out,
+                &view.entry,
+                &issued.secret,
+                issued.note.as_deref(),
+                self.now(),
+            )
         } else {
             human::generated(self.out, &view.entry, &issued.secret, self.now())
         });
@@ -407,7 +447,7 @@ impl Run {
     }
 
     fn verify(&self, a: args::VerifyArgs) -> Result<u8> {
-        let value = input::read_value(a.value, self.interactive, "key to verify")?;
+        let value = input::read_presented(a.value, self.interactive, "key to verify")?;
         let requirements = ops::Requirements {
             scopes: a.require_scopes,
             service: a.service,

@@ -137,14 +137,19 @@ pub fn hint(error: &Error) -> Option<String> {
              it somewhere with room (a file on a full disk is cut short) and run it again"
             .into(),
         Error::KeyNotFound { .. } => "run 'apiauth list' to see the ids".into(),
-        Error::AmbiguousId { candidates, .. } => format!(
-            "type more characters of the id. Candidates:\n  {}",
-            candidates
+        Error::AmbiguousId {
+            candidates, count, ..
+        } => {
+            let mut listed = candidates
                 .iter()
                 .map(|c| display(c).into_owned())
                 .collect::<Vec<_>>()
-                .join("\n  ")
-        ),
+                .join("\n  ");
+            if *count > candidates.len() {
+                listed.push_str(&format!("\n  … and {} more", count - candidates.len()));
+            }
+            format!("type more characters of the id. Candidates:\n  {listed}")
+        }
         Error::ImportRejected { problems } => format!(
             "fix these lines and run the import again:\n  {}",
             problems

@@ -1,12 +1,13 @@
-//! HS256 JSON Web Tokens: signing the tokens apiauth issues and checking them on verify.
+//! HS256 JSON Web Tokens: signing the tokens apiauth issues and checking them on verify; and
+//! reading the header and claims of tokens issued elsewhere, which apiauth imports by hash.
 //!
-//! Only `alg: HS256` is accepted. A token naming `none` or any other algorithm is refused
-//! before its signature is looked at, and the signature is checked with HMAC's constant-time
-//! comparison. Parsing is bounded: a token longer than [`MAX_TOKEN_LEN`] is refused before any
+//! For the tokens apiauth issues only `alg: HS256` is accepted. A token naming `none` or any
+//! other algorithm is refused before its signature is looked at, and the signature is checked
+//! with HMAC's constant-time comparison. Parsing is bounded: a token longer than [`MAX_TOKEN_LEN`] is refused before any
 //! decoding.
 
 use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::engine::general_purpose::{URL_SAFE_NO_PAD, URL_SAFE_NO_PAD_INDIFFERENT};
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Map, Value};
 use sha2::Sha256;
@@ -35,6 +36,12 @@ pub enum JwtError {
     /// The signature does not match the key's signing secret.
     #[error("the token's signature does not match")]
     Signature,
+    /// The header names no algorithm, or names one that is not a string.
+    #[error("the token's header names no algorithm (a string \"alg\")")]
+    NoAlgorithm,
+    /// The `exp` claim is not a NumericDate apiauth can hold.
+    #[error("the token's exp claim is not a number of seconds from 1970 to 9999")]
+    Expiry,
 }
 
 /// A structurally valid HS256 token, not yet checked against a secret.
@@ -79,23 +86,100 @@ fn json_object(bytes: &[u8], part: &'static str) -> Result<Map<String, Value>, J
     }
 }
 
-/// Whether `value` has the shape of a JWT (three non-empty base64url segments), without
-/// decoding it. Used to tell imported tokens from opaque API keys.
-pub fn looks_like_jwt(value: &str) -> bool {
-    let mut parts = value.split('.');
-    let shaped = |p: Option<&str>| {
-        p.is_some_and(|p| {
-            !p.is_empty()
-                && p.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        })
+/// Latest `exp` apiauth holds: 9999-12-31T23:59:59Z, the last second RFC 3339 output can show.
+const MAX_EXP: i64 = 253_402_300_799;
+
+/// A token's header and claims, read without checking its signature: what apiauth knows of a
+/// token it did not issue (RS256, ES256, HS512, …), whose key it does not hold.
+#[derive(Debug, Clone)]
+pub struct Unverified {
+    /// The header's `alg`, as the token names it.
+    pub alg: String,
+    /// The decoded claims.
+    pub claims: Map<String, Value>,
+    signed: bool,
+}
+
+impl Unverified {
+    /// Whether the token carries no signature: `alg: none` (in any case), an empty `alg`, or an
+    /// empty signature part.
+    pub fn is_unsigned(&self) -> bool {
+        !self.signed || self.alg.is_empty() || self.alg.eq_ignore_ascii_case("none")
+    }
+
+    /// The `exp` claim in whole seconds since the epoch (a fraction is dropped); `None` when
+    /// the token has none, an error when it is not a number of seconds from 1970 to 9999.
+    pub fn exp(&self) -> Result<Option<i64>, JwtError> {
+        let Some(exp) = self.claims.get("exp") else {
+            return Ok(None);
+        };
+        let seconds = exp
+            .as_i64()
+            .or_else(|| {
+                exp.as_f64()
+                    .filter(|f| f.is_finite())
+                    .map(|f| f.floor() as i64)
+            })
+            .filter(|s| (0..=MAX_EXP).contains(s))
+            .ok_or(JwtError::Expiry)?;
+        Ok(Some(seconds))
+    }
+}
+
+/// Whether every byte of `part` is of the base64url alphabet, with `=` padding at its end.
+fn is_base64url(part: &str) -> bool {
+    part.trim_end_matches('=')
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Reads `value` as a JWT when it is one, without checking its signature.
+///
+/// A JWT is three dot-separated base64url parts whose first decodes to a JSON object naming a
+/// string `alg`. A value of three such parts whose first does not decode to text starting with
+/// `{` is an opaque key (`Ok(None)`; SendGrid's `SG.….…` has that shape). One whose first part
+/// does (`eyJ…` is `{"`), but whose header or claims are not what a JWT carries, is an error:
+/// it is a damaged token, not a key.
+pub fn inspect(value: &str) -> Result<Option<Unverified>, JwtError> {
+    let parts: Vec<&str> = value.split('.').collect();
+    let [header, payload, signature] = parts.as_slice() else {
+        return Ok(None);
     };
-    value.len() <= MAX_TOKEN_LEN
-        && value.starts_with("eyJ")
-        && shaped(parts.next())
-        && shaped(parts.next())
-        && shaped(parts.next())
-        && parts.next().is_none()
+    if value.len() > MAX_TOKEN_LEN
+        || header.is_empty()
+        || payload.is_empty()
+        || !parts.iter().all(|p| is_base64url(p))
+    {
+        return Ok(None);
+    }
+    let Ok(header_bytes) = URL_SAFE_NO_PAD_INDIFFERENT.decode(header) else {
+        return if header.starts_with("eyJ") {
+            Err(JwtError::Malformed)
+        } else {
+            Ok(None)
+        };
+    };
+    if header_bytes.trim_ascii_start().first() != Some(&b'{') {
+        return Ok(None);
+    }
+    let header = json_object(&header_bytes, "header")?;
+    let Some(Value::String(alg)) = header.get("alg") else {
+        return Err(JwtError::NoAlgorithm);
+    };
+    let payload = URL_SAFE_NO_PAD_INDIFFERENT
+        .decode(payload)
+        .map_err(|_| JwtError::Malformed)?;
+    Ok(Some(Unverified {
+        alg: alg.clone(),
+        claims: json_object(&payload, "payload")?,
+        signed: !signature.trim_end_matches('=').is_empty(),
+    }))
+}
+
+/// Whether `value` is a JWT in the sense of [`inspect`]. Used to tell imported tokens from
+/// opaque API keys.
+pub fn looks_like_jwt(value: &str) -> bool {
+    matches!(inspect(value), Ok(Some(_)))
 }
 
 /// Parses a compact HS256 token. Refuses any other algorithm, including `none`.
@@ -196,6 +280,54 @@ mod tests {
             parse(&tampered).unwrap().verify(&secret),
             Err(JwtError::Signature)
         );
+    }
+
+    #[test]
+    fn inspect_tells_tokens_from_opaque_keys_and_damaged_tokens() {
+        let seg = |text: &str| URL_SAFE_NO_PAD.encode(text);
+        let token = |header: &str, claims: &str, sig: &str| {
+            format!("{}.{}.{sig}", seg(header), seg(claims))
+        };
+        let rs = inspect(&token(r#"{"alg":"RS256"}"#, r#"{"exp":17.9}"#, "c2ln"))
+            .unwrap()
+            .expect("a JWT");
+        assert_eq!(rs.alg, "RS256");
+        assert!(!rs.is_unsigned());
+        assert_eq!(rs.exp(), Ok(Some(17)));
+        for unsigned in [
+            token(r#"{"alg":"none"}"#, "{}", ""),
+            token(r#"{"alg":"nOnE"}"#, "{}", "c2ln"),
+            token(r#"{"alg":""}"#, "{}", "c2ln"),
+            token(r#"{"alg":"HS256"}"#, "{}", ""),
+        ] {
+            assert!(
+                inspect(&unsigned).unwrap().expect("a JWT").is_unsigned(),
+                "{unsigned}"
+            );
+        }
+        for opaque in ["SG.abc.def", "sk_live_abc", "a.b", "a.b.c.d", "eyJ.eyJ"] {
+            assert!(inspect(opaque).unwrap().is_none(), "{opaque}");
+        }
+        assert_eq!(
+            inspect(&token(r#"{"typ":"JWT"}"#, "{}", "c2ln")).unwrap_err(),
+            JwtError::NoAlgorithm
+        );
+        assert_eq!(
+            inspect(&token(r#"{"alg":"RS256"}"#, "[1]", "c2ln")).unwrap_err(),
+            JwtError::BadJson("payload")
+        );
+        assert!(
+            inspect("eyJhbGciOiJSUzI1.e30.c2ln").is_err(),
+            "a cut-off header"
+        );
+        for exp in ["\"soon\"", "-1", "1e300", "253402300800"] {
+            let t = token(r#"{"alg":"ES256"}"#, &format!(r#"{{"exp":{exp}}}"#), "c2ln");
+            assert_eq!(
+                inspect(&t).unwrap().unwrap().exp(),
+                Err(JwtError::Expiry),
+                "{exp}"
+            );
+        }
     }
 
     #[test]

@@ -27,7 +27,8 @@ pub struct ImportRequest {
 /// Longest value `import` accepts.
 pub const MAX_IMPORT_LEN: usize = jwt::MAX_TOKEN_LEN;
 
-fn check_import_value(value: &str) -> std::result::Result<(), String> {
+/// Whether `value` can be a key at all: what import accepts, and so all verify looks up.
+pub(super) fn check_value(value: &str) -> std::result::Result<(), String> {
     if value.is_empty() {
         return Err("the key value is empty".into());
     }
@@ -38,9 +39,9 @@ fn check_import_value(value: &str) -> std::result::Result<(), String> {
     }
     if value
         .chars()
-        .any(|c| c.is_whitespace() || crate::sanitize::is_unsafe(c))
+        .any(|c| c.is_whitespace() || crate::sanitize::is_unsafe(c) || c == '\u{FFFD}')
     {
-        return Err("the key value contains whitespace or control characters".into());
+        return Err("the key value contains whitespace or control characters, or U+FFFD".into());
     }
     Ok(())
 }
@@ -55,6 +56,78 @@ fn lifetime_days(from: DateTime<Utc>, to: DateTime<Utc>) -> Option<u32> {
     })
 }
 
+/// What apiauth reads from an imported JWT, whatever its algorithm.
+struct TokenTimes {
+    /// The `exp` claim.
+    exp: Option<DateTime<Utc>>,
+    /// The `iat` claim.
+    iat: Option<DateTime<Utc>>,
+}
+
+/// Reads an imported value as a JWT when it is one (`None` for an opaque key). An unsigned
+/// token, or one whose header, claims or `exp` are damaged, is refused.
+fn read_token(value: &str) -> Result<Option<TokenTimes>> {
+    let damaged = |e: jwt::JwtError| {
+        Error::invalid(
+            "value",
+            format!("the value looks like a JWT but is not one: {e}"),
+        )
+    };
+    let Some(token) = jwt::inspect(value).map_err(damaged)? else {
+        return Ok(None);
+    };
+    if token.is_unsigned() {
+        return Err(Error::invalid(
+            "value",
+            "the JWT is unsigned (its header names alg \"none\", or it has no signature): \
+             an unsigned token is not a credential, so it is not imported",
+        ));
+    }
+    let seconds = |secs: i64| DateTime::from_timestamp(secs, 0);
+    Ok(Some(TokenTimes {
+        exp: token.exp().map_err(damaged)?.and_then(seconds),
+        iat: token
+            .claims
+            .get("iat")
+            .and_then(serde_json::Value::as_i64)
+            .and_then(seconds),
+    }))
+}
+
+/// The expiry of an imported value and the lifetime a later rotate reuses (DESIGN.md §3).
+///
+/// A JWT's `exp` bounds the entry whatever its algorithm: the earlier of `exp` and the
+/// `-e`/`--expires-at` given. The lifetime is the one the user gave, else the token's own
+/// (`exp − iat`, or what is left of it). A value imported already expired has no known
+/// lifetime (unless `-e` gave one): rotate decides it then. With neither a flag nor a token
+/// expiry, the configured default applies.
+fn imported_expiry(
+    token: Option<&TokenTimes>,
+    expiry: Option<Expiry>,
+    default_days: Option<u32>,
+    now: DateTime<Utc>,
+) -> Result<(Option<DateTime<Utc>>, Option<u32>)> {
+    let exp = token.and_then(|t| t.exp);
+    let (given_at, given_days) = match expiry {
+        Some(Expiry::At(at)) if at <= now => (Some(at), None),
+        Some(_) => expiry_for(expiry, None, now, true)?,
+        None if exp.is_none() => return expiry_for(None, default_days, now, true),
+        None => (None, None),
+    };
+    let Some(exp) = exp else {
+        return Ok((given_at, given_days));
+    };
+    let days = match given_at {
+        Some(_) => given_days,
+        None if exp <= now => None,
+        None => token
+            .and_then(|t| t.iat)
+            .and_then(|iat| lifetime_days(iat, exp))
+            .or_else(|| lifetime_days(now, exp)),
+    };
+    Ok((Some(given_at.map_or(exp, |at| at.min(exp))), days))
+}
+
 /// Builds the entry for an imported value (no write).
 fn imported_entry(
     keystore: &Transaction,
@@ -64,29 +137,8 @@ fn imported_entry(
     default_days: Option<u32>,
     now: DateTime<Utc>,
 ) -> Result<KeyEntry> {
-    let is_jwt = jwt::looks_like_jwt(value);
-    let token = is_jwt.then(|| jwt::parse(value).ok()).flatten();
-    let claim_time = |name: &str| {
-        token
-            .as_ref()
-            .and_then(|t| t.claims.get(name))
-            .and_then(serde_json::Value::as_i64)
-            .and_then(|secs| DateTime::from_timestamp(secs, 0))
-    };
-    // `expiry_days` is the lifetime a later rotate reuses (DESIGN.md §3). A token's own
-    // lifetime is `exp − iat`; a date already past says nothing about the lifetime, so the
-    // configured default applies then.
-    let (expires_at, expiry_days) = match (expiry, claim_time("exp")) {
-        (None, Some(exp)) => (
-            Some(exp),
-            claim_time("iat")
-                .and_then(|iat| lifetime_days(iat, exp))
-                .or_else(|| lifetime_days(now, exp))
-                .or(default_days),
-        ),
-        (Some(Expiry::At(at)), _) if at <= now => (Some(at), default_days),
-        _ => expiry_for(expiry, default_days, now, true)?,
-    };
+    let token = read_token(value)?;
+    let (expires_at, expiry_days) = imported_expiry(token.as_ref(), expiry, default_days, now)?;
     let hash = KeyHash::of(value);
     if let Some((existing, _)) = keystore.find_hash(&hash) {
         return Err(Error::Duplicate {
@@ -96,7 +148,7 @@ fn imported_entry(
     }
     Ok(KeyEntry {
         id: unique_id(keystore),
-        kind: if is_jwt {
+        kind: if token.is_some() {
             KeyKind::Jwt
         } else {
             KeyKind::ApiKey
@@ -141,7 +193,7 @@ fn import_event(entry: &KeyEntry, now: DateTime<Utc>, how: &str) -> Event {
 /// Records an existing key by its hash; the plaintext is not kept.
 pub fn import(ctx: &Context, request: ImportRequest) -> Result<KeyEntry> {
     let now = ctx.now();
-    check_import_value(request.value.expose()).map_err(|m| Error::invalid("value", m))?;
+    check_value(request.value.expose()).map_err(|m| Error::invalid("value", m))?;
     let labels = request.labels.checked()?;
     let default_days = ctx.config.default_expiry_days;
     ctx.store.update(|keystore| {
@@ -225,7 +277,7 @@ fn parse_dotenv(text: &str) -> (Vec<DotenvLine<'_>>, Vec<String>) {
             problems.push(format!("line {number}: {message}"));
             continue;
         }
-        if let Err(message) = check_import_value(value) {
+        if let Err(message) = check_value(value) {
             problems.push(format!(
                 "line {number} ({}): {message}",
                 crate::sanitize::display(name)

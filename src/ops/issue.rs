@@ -97,6 +97,30 @@ pub struct Issued {
     pub entry: KeyEntry,
     /// The plaintext key or token. Show it once, then drop it.
     pub secret: SecretString,
+    /// Something the user should know about what was decided for them (the lifetime given to a
+    /// key that had none known), in words every face shows as they are.
+    pub note: Option<String>,
+}
+
+/// The lifetime given on rotation to a key whose expiry is known but its lifetime not (one
+/// imported already expired), when the config sets no `default_expiry_days`.
+pub const UNKNOWN_LIFETIME_DAYS: u32 = 90;
+
+/// The lifetime a rotate without `-e` gives a key imported already expired (DESIGN.md §3),
+/// and the note that says so.
+fn unknown_lifetime(configured: Option<u32>) -> (u32, String) {
+    let (days, source) = match configured {
+        Some(days) => (days, "default_expiry_days in the config"),
+        None => (
+            UNKNOWN_LIFETIME_DAYS,
+            "apiauth's default, as default_expiry_days is not set in the config",
+        ),
+    };
+    let note = format!(
+        "This key was imported already expired, so its lifetime was unknown: the new value \
+         expires in {days} days ({source})."
+    );
+    (days, note)
 }
 
 pub(super) fn unique_id(keystore: &Transaction) -> KeyId {
@@ -239,7 +263,11 @@ pub fn generate(ctx: &Context, request: GenerateRequest) -> Result<Issued> {
                 entry.expires_at.map_or("never".into(), timefmt::rfc3339)
             ),
         ));
-        Ok(Issued { entry, secret })
+        Ok(Issued {
+            entry,
+            secret,
+            note: None,
+        })
     })
 }
 
@@ -257,13 +285,8 @@ pub struct RotateRequest {
 /// rotated.
 pub fn rotate(ctx: &Context, id: &str, request: RotateRequest) -> Result<Issued> {
     let now = ctx.now();
-    if let Some(grace) = request.grace
-        && (grace <= Duration::zero() || grace > Duration::days(model::MAX_GRACE_DAYS))
-    {
-        return Err(Error::invalid(
-            "--grace",
-            "grace must be positive and at most 365 days",
-        ));
+    if let Some(grace) = request.grace {
+        model::check_grace(grace).map_err(|m| Error::invalid("--grace", m))?;
     }
     ctx.store.update(|keystore| {
         let index = keystore.resolve(id)?;
@@ -278,9 +301,17 @@ pub fn rotate(ctx: &Context, id: &str, request: RotateRequest) -> Result<Issued>
         // The value being retired keeps the expiry it was issued with: a grace window never
         // outlasts it, so a rotation cannot bring an expired value back.
         let old_expiry = entry.expires_at;
-        let (expires_at, expiry_days) = match request.expiry {
-            Some(expiry) => expiry_for(Some(expiry), None, now, false)?,
-            None => expiry_for(None, entry.expiry_days, now, false)?,
+        let mut note = None;
+        let (expires_at, expiry_days) = match (request.expiry, entry.expiry_days) {
+            (Some(expiry), _) => expiry_for(Some(expiry), None, now, false)?,
+            // An expiry but no lifetime: imported already expired. It must not come back as a
+            // key that never expires.
+            (None, None) if entry.expires_at.is_some() => {
+                let (days, said) = unknown_lifetime(ctx.config.default_expiry_days);
+                note = Some(said);
+                expiry_for(Some(Expiry::Days(days)), None, now, false)?
+            }
+            (None, days) => expiry_for(None, days, now, false)?,
         };
         entry.expires_at = whole_seconds_for(entry.kind, expires_at);
         entry.expiry_days = expiry_days;
@@ -327,9 +358,17 @@ pub fn rotate(ctx: &Context, id: &str, request: RotateRequest) -> Result<Issued>
                     timefmt::rfc3339(until)
                 )),
                 entry.expires_at.map_or("never".into(), timefmt::rfc3339)
-            ),
+            ) + if note.is_some() {
+                ", lifetime unknown: the default applied"
+            } else {
+                ""
+            },
         ));
-        Ok(Issued { entry, secret })
+        Ok(Issued {
+            entry,
+            secret,
+            note,
+        })
     })
 }
 

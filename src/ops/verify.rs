@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Context, MAX_IMPORT_LEN};
+use super::Context;
+use super::import::check_value;
 use crate::crypto::{KeyHash, jwt};
 use crate::error::Result;
 use crate::events::{Action, Durability, Event, last_used};
@@ -71,6 +72,9 @@ pub struct Verification {
     pub reason: Option<String>,
     /// When a verify last presented this key (before this one).
     pub last_used_at: Option<DateTime<Utc>>,
+    /// For a JWT: whether this verify checked its signature. Only for a token apiauth issued,
+    /// whose signing secret it holds; any other is matched by its hash alone.
+    pub signature_checked: Option<bool>,
 }
 
 impl Verification {
@@ -85,6 +89,7 @@ impl Verification {
             missing_scopes: Vec::new(),
             reason: None,
             last_used_at: None,
+            signature_checked: None,
         }
     }
 }
@@ -94,9 +99,10 @@ impl Verification {
 /// Reads only the one matching entry; never writes the keystore.
 pub fn verify(ctx: &Context, value: &str, requirements: &Requirements) -> Result<Verification> {
     let now = ctx.now();
-    let value = value.trim();
     let hash = KeyHash::of(value);
-    let found = if value.is_empty() || value.len() > MAX_IMPORT_LEN {
+    // The value is taken exactly as presented: one that import would refuse (empty, too long,
+    // with whitespace or control characters) is no stored key, and is not looked up.
+    let found = if check_value(value).is_err() {
         None
     } else {
         ctx.store.lookup(&hash)?
@@ -119,6 +125,7 @@ pub fn verify(ctx: &Context, value: &str, requirements: &Requirements) -> Result
     let version = &entry.versions[position];
     let is_current = position + 1 == entry.versions.len();
     let mut result = Verification {
+        signature_checked: (entry.kind == KeyKind::Jwt).then_some(false),
         presented_version: Some(version.version),
         superseded_at: version.retired_at,
         grace_until: version.grace_until,
@@ -133,7 +140,7 @@ pub fn verify(ctx: &Context, value: &str, requirements: &Requirements) -> Result
     } else if entry.expires_at.is_some_and(|at| at <= now) {
         Verdict::Expired
     } else {
-        match check_token(&entry, version, value, now) {
+        match check_token(&entry, version, value, now, &mut result) {
             Some((verdict, reason)) => {
                 result.reason = Some(reason);
                 verdict
@@ -173,29 +180,37 @@ pub fn verify(ctx: &Context, value: &str, requirements: &Requirements) -> Result
     Ok(result)
 }
 
-/// For JWTs: the signature (when apiauth holds the secret) and the `exp` claim.
+/// For JWTs: the signature (when apiauth holds the secret) and the `exp` claim, whatever the
+/// algorithm, so a token imported by an older build with no expiry still expires.
 fn check_token(
     entry: &KeyEntry,
     version: &KeyVersion,
     value: &str,
     now: DateTime<Utc>,
+    result: &mut Verification,
 ) -> Option<(Verdict, String)> {
     if entry.kind != KeyKind::Jwt {
         return None;
     }
-    let token = match jwt::parse(value) {
-        Ok(token) => token,
-        Err(e) if version.signing_secret.is_some() => {
-            return Some((Verdict::NotFound, e.to_string()));
+    let exp = if let Some(secret) = &version.signing_secret {
+        let checked = jwt::parse(value).and_then(|token| {
+            token.verify(secret)?;
+            Ok(token.exp())
+        });
+        match checked {
+            Ok(exp) => {
+                result.signature_checked = Some(true);
+                exp
+            }
+            Err(e) => return Some((Verdict::NotFound, e.to_string())),
         }
-        Err(_) => return None,
+    } else {
+        jwt::inspect(value)
+            .ok()
+            .flatten()
+            .and_then(|token| token.exp().ok().flatten())
     };
-    if let Some(secret) = &version.signing_secret
-        && let Err(e) = token.verify(secret)
-    {
-        return Some((Verdict::NotFound, e.to_string()));
-    }
-    match token.exp() {
+    match exp {
         Some(exp) if exp <= now.timestamp() => {
             Some((Verdict::Expired, "the token's exp claim has passed".into()))
         }

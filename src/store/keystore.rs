@@ -20,27 +20,28 @@ const MAX_CANDIDATES: usize = 10;
 fn resolve(raw: &Raw, given: &str, describe: impl Fn(usize) -> String) -> Result<usize> {
     let Some(prefix) = normalize_id_prefix(given) else {
         return Err(Error::KeyNotFound {
-            id: crate::sanitize::display(given.trim()).into_owned(),
+            id: crate::sanitize::excerpt(given.trim()).into_owned(),
         });
     };
     if let Some(exact) = KeyId::parse(&prefix).and_then(|id| raw.find_id(&id)) {
         return Ok(exact);
     }
-    let matches: Vec<usize> = raw
-        .ids_with_prefix(&prefix)
-        .take(MAX_CANDIDATES + 1)
-        .collect();
-    match matches.as_slice() {
-        [] => Err(Error::KeyNotFound { id: prefix }),
-        [only] => Ok(*only),
-        several => Err(Error::AmbiguousId {
-            prefix,
-            candidates: several
-                .iter()
-                .take(MAX_CANDIDATES)
-                .map(|&n| describe(n))
-                .collect(),
-        }),
+    let mut matches = raw.ids_with_prefix(&prefix);
+    match (matches.next(), matches.next()) {
+        (None, _) => Err(Error::KeyNotFound { id: prefix }),
+        (Some(only), None) => Ok(only),
+        (Some(first), Some(second)) => {
+            let candidates: Vec<String> = [first, second]
+                .into_iter()
+                .chain(matches.by_ref().take(MAX_CANDIDATES - 2))
+                .map(describe)
+                .collect();
+            Err(Error::AmbiguousId {
+                prefix,
+                count: candidates.len() + matches.count(),
+                candidates,
+            })
+        }
     }
 }
 

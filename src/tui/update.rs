@@ -507,6 +507,9 @@ impl App {
 
     fn issued(&mut self, issued: crate::ops::Issued, rotated: bool) -> Modal {
         self.after_write(&issued.entry.id.clone());
+        if let Some(note) = &issued.note {
+            self.notify(Level::Info, note.clone());
+        }
         Modal::Secret(Box::new(SecretPopup::new(issued, rotated)))
     }
 
