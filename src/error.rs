@@ -196,6 +196,25 @@ pub enum Error {
         /// Where it came from, e.g. "line 4" of an imported file.
         location: Option<String>,
     },
+    /// A file apiauth opens is not a regular file (a symbolic link, a FIFO, a device, a
+    /// directory).
+    #[error("{} is {kind}, not a regular file", path.display())]
+    NotAFile {
+        /// The file.
+        path: PathBuf,
+        /// What it is instead.
+        kind: crate::fs::FileKind,
+    },
+    /// A file is larger than its format allows; it was not read.
+    #[error("{} is {len} bytes, more than it can hold ({max} at most)", path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size.
+        len: u64,
+        /// The most it can hold.
+        max: u64,
+    },
 }
 
 impl Error {

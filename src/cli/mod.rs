@@ -168,8 +168,15 @@ fn context(flag_dir: Option<PathBuf>) -> Result<Context> {
             "no home directory was found to keep the keystore in; give one with --key-dir or APIAUTH_HOME",
         )
     })?;
-    let config_path = Config::locate(env_path("APIAUTH_CONFIG"), explicit.as_deref());
-    let config = Config::load(config_path.as_deref())?;
+    let config_override = env_path("APIAUTH_CONFIG");
+    // A config.toml found in the key directory is one of its files: no symbolic link.
+    let links = if config_override.is_none() && explicit.is_some() {
+        crate::fs::Links::Refuse
+    } else {
+        crate::fs::Links::Follow
+    };
+    let config_path = Config::locate(config_override, explicit.as_deref());
+    let config = Config::load(config_path.as_deref(), links)?;
     let store =
         crate::store::Store::new(dir, master_key_from_env()?).with_lock_timeout(lock_timeout()?);
     Ok(Context::new(store, config))

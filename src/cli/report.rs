@@ -157,8 +157,35 @@ pub fn hint(error: &Error) -> Option<String> {
         Error::Config { .. } => {
             "see the documented settings in assets/config.toml of the apiauth sources".into()
         }
+        Error::NotAFile { path, kind } => not_a_file(path, *kind),
+        Error::TooLarge { path, .. } => format!(
+            "{} was damaged or replaced: move it aside and restore it from your backup",
+            path.display()
+        ),
         _ => return None,
     })
+}
+
+/// What to do about a file in the key directory that is not a regular file.
+fn not_a_file(path: &std::path::Path, kind: crate::fs::FileKind) -> String {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    let made_again = matches!(
+        name.as_deref(),
+        Some("keystore.lock" | "events.lock" | "events.lastused" | "events.pending")
+    );
+    let fix = if made_again {
+        format!("move {} aside: apiauth makes a new one", path.display())
+    } else {
+        format!(
+            "move {} aside and put the file itself there (from your backup)",
+            path.display()
+        )
+    };
+    if kind == crate::fs::FileKind::Symlink {
+        format!("apiauth follows no symbolic link in the key directory; {fix}")
+    } else {
+        fix
+    }
 }
 
 /// Prints `error: …` and the hint to stderr; returns the exit code.

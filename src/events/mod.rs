@@ -18,9 +18,9 @@
 //! its cost does not depend on the length of the log.
 
 pub mod last_used;
+mod pending;
 pub mod record;
 
-use std::fs::{self, File};
 use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -29,7 +29,7 @@ use chrono::{DateTime, Utc};
 
 use crate::crypto::MasterKey;
 use crate::error::{Error, Result};
-use crate::store::lock;
+use crate::fs::{self, lock};
 use record::Line;
 pub use record::{Action, Event, EventKeys, LineError, Mac32};
 
@@ -40,11 +40,10 @@ pub const HEAD_FILE: &str = "events.head";
 /// File name of the appenders' lock.
 pub const LOCK_FILE: &str = "events.lock";
 /// File name of the unauthenticated failed-unlock notes.
-pub const PENDING_FILE: &str = "events.pending";
+pub const PENDING_FILE: &str = pending::FILE;
+pub use pending::note_failed_unlock;
 
 const HEAD_LEN: usize = 8 + 32 + 32;
-/// Most notes folded from `events.pending` at once (a flood of them is cut off).
-const MAX_PENDING: usize = 1000;
 
 /// Whether an append waits for the disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -205,7 +204,7 @@ impl EventLog {
                 "a new event log begins",
             ));
         }
-        let pending = self.read_pending();
+        let pending = pending::read(&self.dir)?;
         batch.extend(pending.iter().cloned());
         batch.extend_from_slice(events);
 
@@ -219,15 +218,10 @@ impl EventLog {
             };
         }
         let path = self.path();
-        let mut options = crate::paths::owner_only();
+        let mut options = fs::owner_only();
         options.append(true).create(true);
-        let mut log = options
-            .open(&path)
-            .map_err(|e| Error::io("open", &path, e))?;
-        let start = log
-            .metadata()
-            .map_err(|e| Error::io("read the size of", &path, e))?
-            .len();
+        let mut log = fs::open_existing(&path, &options, "open")?;
+        let start = fs::len(&log, &path)?;
         let appended = log
             .write_all(text.as_bytes())
             .map_err(|e| Error::io("append to", &path, e))
@@ -249,7 +243,7 @@ impl EventLog {
             return Err(error);
         }
         if !pending.is_empty() {
-            let _ = File::create(self.dir.join(PENDING_FILE));
+            pending::clear(&self.dir);
         }
         let previous = match use_slot {
             Some(slot) => last_used::record(self, &slot),
@@ -260,10 +254,13 @@ impl EventLog {
 
     fn read_head(&self) -> Result<Option<Head>> {
         let path = self.head_path();
-        let bytes = match fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(Error::io("read", &path, e)),
+        let bytes = match fs::read_capped(&path, HEAD_LEN as u64, fs::Links::Refuse) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => return Ok(None),
+            Err(Error::TooLarge { .. }) => {
+                return Err(self.damaged(format!("{} has the wrong size", HEAD_FILE)));
+            }
+            Err(e) => return Err(e),
         };
         if bytes.len() != HEAD_LEN {
             return Err(self.damaged(format!("{} has the wrong size", HEAD_FILE)));
@@ -287,11 +284,9 @@ impl EventLog {
         let mac = EventKeys::mac(&self.keys.head, &[&bytes[..40]]);
         bytes[40..].copy_from_slice(&mac);
         let path = self.head_path();
-        let mut options = crate::paths::owner_only();
+        let mut options = fs::owner_only();
         options.write(true).create(true).truncate(false);
-        let mut file = options
-            .open(&path)
-            .map_err(|e| Error::io("open", &path, e))?;
+        let mut file = fs::open_existing(&path, &options, "open")?;
         // One 72-byte write at offset 0: a killed process leaves the old head or the new one.
         file.write_all(&bytes)
             .map_err(|e| Error::io("write", &path, e))?;
@@ -368,15 +363,10 @@ impl EventLog {
     /// A final line without a newline, or a line that does not parse, is damage.
     fn walk_back(&self, mut visit: impl FnMut(Line) -> Result<bool>) -> Result<()> {
         let path = self.path();
-        let mut file = match File::open(&path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(Error::io("open", &path, e)),
+        let Some(mut file) = fs::open(&path, &fs::reading(), "read")? else {
+            return Ok(());
         };
-        let len = file
-            .metadata()
-            .map_err(|e| Error::io("read", &path, e))?
-            .len();
+        let len = fs::len(&file, &path)?;
         if len == 0 {
             return Ok(());
         }
@@ -454,63 +444,59 @@ impl EventLog {
             records,
             damage: Some(Damage { line, problem }),
         };
-        match File::open(&path) {
-            Ok(file) => {
-                let mut reader = std::io::BufReader::with_capacity(256 * 1024, file);
-                let mut buf = Vec::with_capacity(512);
-                loop {
-                    buf.clear();
-                    let read = reader
-                        .by_ref()
-                        .take(record::MAX_LINE as u64 + 1)
-                        .read_until(b'\n', &mut buf)
-                        .map_err(|e| Error::io("read", &path, e))?;
-                    if read == 0 {
-                        break;
-                    }
-                    line_no += 1;
-                    if buf.last() != Some(&b'\n') {
-                        let problem = if buf.len() > record::MAX_LINE {
-                            "the line is too long to be a record"
-                        } else {
-                            "the record is cut off (the file ends inside it)"
-                        };
-                        return Ok(report(line_no, problem.into(), at.seq));
-                    }
-                    buf.pop();
-                    if let Err(problem) = self.check_line(&buf, &mut at, line_no, &mut visit) {
-                        return Ok(report(line_no, problem, at.seq));
-                    }
-                    if let Some(a) = anchor
-                        && a.seq == at.seq
-                        && a.mac != at.mac
-                    {
-                        return Ok(report(
-                            line_no,
-                            format!(
-                                "record {} is not the one the keystore's last change was recorded as (the log was replaced)",
-                                at.seq
-                            ),
-                            at.seq,
-                        ));
-                    }
-                    if let Ok(Some(h)) = &head
-                        && h.seq == at.seq
-                        && h.mac != at.mac
-                    {
-                        return Ok(report(
-                            line_no,
-                            format!(
-                                "record {} does not match {HEAD_FILE} (the log or the head was replaced)",
-                                at.seq
-                            ),
-                            at.seq,
-                        ));
-                    }
+        if let Some(file) = fs::open(&path, &fs::reading(), "read")? {
+            let mut reader = std::io::BufReader::with_capacity(256 * 1024, file);
+            let mut buf = Vec::with_capacity(512);
+            loop {
+                buf.clear();
+                let read = reader
+                    .by_ref()
+                    .take(record::MAX_LINE as u64 + 1)
+                    .read_until(b'\n', &mut buf)
+                    .map_err(|e| Error::io("read", &path, e))?;
+                if read == 0 {
+                    break;
+                }
+                line_no += 1;
+                if buf.last() != Some(&b'\n') {
+                    let problem = if buf.len() > record::MAX_LINE {
+                        "the line is too long to be a record"
+                    } else {
+                        "the record is cut off (the file ends inside it)"
+                    };
+                    return Ok(report(line_no, problem.into(), at.seq));
+                }
+                buf.pop();
+                if let Err(problem) = self.check_line(&buf, &mut at, line_no, &mut visit) {
+                    return Ok(report(line_no, problem, at.seq));
+                }
+                if let Some(a) = anchor
+                    && a.seq == at.seq
+                    && a.mac != at.mac
+                {
+                    return Ok(report(
+                        line_no,
+                        format!(
+                            "record {} is not the one the keystore's last change was recorded as (the log was replaced)",
+                            at.seq
+                        ),
+                        at.seq,
+                    ));
+                }
+                if let Ok(Some(h)) = &head
+                    && h.seq == at.seq
+                    && h.mac != at.mac
+                {
+                    return Ok(report(
+                        line_no,
+                        format!(
+                            "record {} does not match {HEAD_FILE} (the log or the head was replaced)",
+                            at.seq
+                        ),
+                        at.seq,
+                    ));
                 }
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(Error::io("read", &path, e)),
         }
         let next = line_no + 1;
         if let Some(a) = anchor
@@ -678,62 +664,5 @@ impl EventLog {
             return Err(self.damaged("record 1 does not chain; run apiauth log --check"));
         }
         Ok(kept)
-    }
-
-    /// The pending failed-unlock notes, as events.
-    fn read_pending(&self) -> Vec<Event> {
-        let mut text = String::new();
-        let read = File::open(self.dir.join(PENDING_FILE))
-            .and_then(|f| f.take(256 * 1024).read_to_string(&mut text));
-        if read.is_err() {
-            return Vec::new();
-        }
-        text.lines()
-            .take(MAX_PENDING)
-            .filter_map(|line| {
-                let mut fields = line.splitn(4, '\t');
-                let micros: i64 = fields.next()?.parse().ok()?;
-                let user = fields.next()?.to_owned();
-                let host = fields.next()?.to_owned();
-                let detail = fields.next()?.to_owned();
-                Some(Event {
-                    time: DateTime::from_timestamp_micros(micros)?,
-                    action: Action::UnlockFailed,
-                    key_id: None,
-                    outcome: "failed".into(),
-                    user,
-                    host,
-                    detail: format!("{detail} (unauthenticated note)"),
-                })
-            })
-            .collect()
-    }
-}
-
-/// Notes a failed unlock in `events.pending`, for the next process that can write the log.
-/// Best effort: a key directory that cannot be written is simply not noted.
-pub fn note_failed_unlock(dir: &Path, time: DateTime<Utc>, detail: &str) {
-    if !dir.is_dir() {
-        return;
-    }
-    // A flood of failures (a gateway with the wrong key) must not fill the disk: past 64 KiB of
-    // unfolded notes, more of the same add nothing an investigator needs.
-    let full = fs::metadata(dir.join(PENDING_FILE)).is_ok_and(|m| m.len() > 64 * 1024);
-    if full {
-        return;
-    }
-    let event = Event::new(time, Action::UnlockFailed, None, "failed", detail);
-    let clean = |s: &str| s.replace(['\t', '\n', '\r'], " ");
-    let line = format!(
-        "{}\t{}\t{}\t{}\n",
-        time.timestamp_micros(),
-        clean(&event.user),
-        clean(&event.host),
-        clean(detail)
-    );
-    let mut options = crate::paths::owner_only();
-    options.append(true).create(true);
-    if let Ok(mut file) = options.open(dir.join(PENDING_FILE)) {
-        let _ = file.write_all(line.as_bytes());
     }
 }

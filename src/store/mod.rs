@@ -15,10 +15,11 @@
 
 pub mod format;
 mod keystore;
-pub(crate) mod lock;
 pub mod payload;
 
-use std::fs::{self, File};
+pub(crate) use crate::fs::lock;
+
+use std::fs;
 use std::io::{self, Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -32,7 +33,7 @@ pub use lock::DEFAULT_TIMEOUT as DEFAULT_LOCK_TIMEOUT;
 use crate::crypto::{self, KeyHash, MasterKey, SecretBytes};
 use crate::error::{Error, KeySourceKind, Result};
 use crate::events::{Durability, Event, EventLog};
-use format::{HEADER_LEN, Header};
+use format::{FormatError, HEADER_LEN, Header};
 
 /// File name of the master key.
 pub const MASTER_KEY_FILE: &str = "master.key";
@@ -149,15 +150,13 @@ impl Store {
     /// Cheap enough to poll for changes made by other processes.
     pub fn generation(&self) -> Result<u64> {
         let path = self.keystore_path();
-        let mut head = Vec::with_capacity(HEADER_LEN);
-        match File::open(&path) {
-            Ok(file) => file
-                .take(HEADER_LEN as u64)
-                .read_to_end(&mut head)
-                .map_err(|e| Error::io("read", &path, e))?,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
-            Err(e) => return Err(self.read_error(&path, e)),
+        let Some(file) = self.open_in_dir(&path)? else {
+            return Ok(0);
         };
+        let mut head = Vec::with_capacity(HEADER_LEN);
+        file.take(HEADER_LEN as u64)
+            .read_to_end(&mut head)
+            .map_err(|e| Error::io("read", &path, e))?;
         format::parse_header(&head)
             .map(|h| h.generation)
             .map_err(|problem| Error::Format { path, problem })
@@ -260,7 +259,7 @@ impl Store {
         }
         temp.persist(&target)
             .map_err(|e| Error::io("replace", &target, e.error))?;
-        sync_dir(&self.dir)
+        crate::fs::sync_dir(&self.dir)
     }
 
     /// Makes `keystore.enc.bak` the current file before it is replaced: a hard link renamed into
@@ -268,10 +267,18 @@ impl Store {
     fn keep_backup(&self, current: &Path) -> Result<()> {
         let staging = self.dir.join(format!("{TEMP_PREFIX}.bak"));
         let _ = fs::remove_file(&staging);
+        // link(2) links the name itself, never what a symbolic link points at.
         if fs::hard_link(current, &staging).is_err() {
-            fs::copy(current, &staging)
-                .and_then(|_| File::open(&staging)?.sync_all())
-                .map_err(|e| Error::io("copy the backup to", &staging, e))?;
+            let mut from = crate::fs::open_existing(current, &crate::fs::reading(), "read")?;
+            let mut options = crate::fs::owner_only();
+            options.write(true).create_new(true);
+            let mut to = crate::fs::open_existing(&staging, &options, "create")?;
+            io::copy(&mut from, &mut to)
+                .and_then(|_| to.sync_all())
+                .map_err(|e| {
+                    let _ = fs::remove_file(&staging);
+                    Error::io("copy the backup to", &staging, e)
+                })?;
         }
         fs::rename(&staging, self.backup_path())
             .map_err(|e| Error::io("replace", self.backup_path(), e))
@@ -308,13 +315,25 @@ impl Store {
     }
 
     fn read_error(&self, path: &Path, e: io::Error) -> Error {
-        if e.kind() == io::ErrorKind::NotADirectory {
-            Error::NotADirectory {
-                path: self.dir.clone(),
+        self.in_dir(Error::io("read", path, e))
+    }
+
+    /// An error about a file in the key directory, or about the directory itself when the
+    /// path given as key directory is not one.
+    fn in_dir(&self, error: Error) -> Error {
+        match error {
+            Error::Io { source, .. } if source.kind() == io::ErrorKind::NotADirectory => {
+                Error::NotADirectory {
+                    path: self.dir.clone(),
+                }
             }
-        } else {
-            Error::io("read", path, e)
+            other => other,
         }
+    }
+
+    /// Opens a file of the key directory for reading (see [`crate::fs::open`]).
+    fn open_in_dir(&self, path: &Path) -> Result<Option<fs::File>> {
+        crate::fs::open(path, &crate::fs::reading(), "read").map_err(|e| self.in_dir(e))
     }
 
     fn payload_error(&self, e: payload::PayloadError) -> Error {
@@ -324,26 +343,47 @@ impl Store {
         }
     }
 
-    /// Reads `path`, or `None` when it does not exist.
-    fn read_optional(&self, path: &Path) -> Result<Option<Vec<u8>>> {
-        match fs::read(path) {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(self.read_error(path, e)),
+    /// Reads a keystore file (`keystore.enc` or its backup), or `None` when it does not exist.
+    /// A file larger than the format allows is refused from its header, before the rest is
+    /// read: a sparse 2 GB file costs nothing.
+    fn read_keystore_file(&self, path: &Path) -> Result<Option<SecretBytes>> {
+        let Some(mut file) = self.open_in_dir(path)? else {
+            return Ok(None);
+        };
+        let len = crate::fs::len(&file, path)?;
+        let most = HEADER_LEN as u64 + format::MAX_CIPHERTEXT_LEN;
+        let limit = if len > most { HEADER_LEN as u64 } else { len };
+        let mut bytes = Vec::with_capacity(limit as usize);
+        (&mut file)
+            .take(limit)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io("read", path, e))?;
+        let bytes = SecretBytes::new(bytes);
+        if len > most {
+            let header = format::parse_header(&bytes).map_err(|problem| Error::Format {
+                path: path.to_owned(),
+                problem,
+            })?;
+            return Err(Error::Format {
+                path: path.to_owned(),
+                problem: FormatError::TrailingBytes {
+                    extra: len - HEADER_LEN as u64 - header.ciphertext_len,
+                },
+            });
         }
+        Ok(Some(bytes))
     }
 
     /// Reads, parses and decrypts `keystore.enc`; `None` when there is no keystore yet.
     fn open(&self) -> Result<Option<Opened>> {
         let path = self.keystore_path();
-        let Some(bytes) = self.read_optional(&path)? else {
+        let Some(mut bytes) = self.read_keystore_file(&path)? else {
             let backup = self.backup_path();
             if backup.exists() {
                 return Err(Error::KeystoreMissing { path, backup });
             }
             return Ok(None);
         };
-        let mut bytes = SecretBytes::new(bytes);
         let header = format::parse(&bytes).map_err(|problem| {
             let error = Error::Format {
                 path: path.clone(),
@@ -366,10 +406,9 @@ impl Store {
     }
 
     fn backup_opens_with(&self, key: &MasterKey) -> bool {
-        let Ok(Some(bytes)) = self.read_optional(&self.backup_path()) else {
+        let Ok(Some(mut bytes)) = self.read_keystore_file(&self.backup_path()) else {
             return false;
         };
-        let mut bytes = SecretBytes::new(bytes);
         format::parse(&bytes).is_ok_and(|header| decrypt(key, &header, &mut bytes).is_ok())
     }
 
@@ -388,27 +427,23 @@ impl Store {
         }
         let path = self.master_key_path();
         let key = MasterKey::generate();
-        let mut options = crate::paths::owner_only();
+        let mut options = crate::fs::owner_only();
         options.write(true).create_new(true);
-        let mut file = options
-            .open(&path)
-            .map_err(|e| Error::io("create", &path, e))?;
+        let mut file = crate::fs::open_existing(&path, &options, "create")?;
         file.write_all(key.as_bytes())
             .and_then(|()| file.sync_all())
             .map_err(|e| {
                 let _ = fs::remove_file(&path);
                 Error::io("write", &path, e)
             })?;
-        sync_dir(&self.dir)?;
+        crate::fs::sync_dir(&self.dir)?;
         Ok(self.file_key.get_or_init(|| key).clone())
     }
 
     fn read_master_key_file(&self) -> Result<Option<MasterKey>> {
         let path = self.master_key_path();
-        let mut file = match File::open(&path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(self.read_error(&path, e)),
+        let Some(mut file) = self.open_in_dir(&path)? else {
+            return Ok(None);
         };
         let meta = file.metadata().map_err(|e| Error::io("read", &path, e))?;
         #[cfg(unix)]
@@ -451,13 +486,4 @@ fn decrypt(key: &MasterKey, header: &Header, bytes: &mut [u8]) -> Result<(), aes
     let payload_key = key.derive(&header.salt, KEYSTORE_INFO);
     let (header_bytes, body) = bytes.split_at_mut(HEADER_LEN);
     crypto::open_in_place(&payload_key, &header.nonce, header_bytes, body)
-}
-
-fn sync_dir(dir: &Path) -> Result<()> {
-    #[cfg(unix)]
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| Error::io("sync", dir, e))?;
-    let _ = dir;
-    Ok(())
 }

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
-use std::io::Write as _;
+use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -238,6 +238,33 @@ impl Call {
         self
     }
 
+    /// Removes an environment variable from the child's environment.
+    pub fn env_remove(mut self, key: &str) -> Self {
+        self.cmd.env_remove(key);
+        self
+    }
+
+    /// Caps the child's address space (`ulimit -v`), so that an attempt to read a huge file
+    /// into memory fails instead of succeeding slowly.
+    pub fn memory_limit(mut self, bytes: u64) -> Self {
+        use std::os::unix::process::CommandExt as _;
+        // SAFETY: the closure runs in the child between fork and exec and calls only
+        // setrlimit, which is async-signal-safe.
+        unsafe {
+            self.cmd.pre_exec(move || {
+                let limit = libc::rlimit {
+                    rlim_cur: bytes,
+                    rlim_max: bytes,
+                };
+                if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        self
+    }
+
     /// Limits the size of any file the child writes (`ulimit -f`), with `SIGXFSZ` ignored so
     /// that a write past the limit fails with `EFBIG` instead of killing the process: a write
     /// error injected by the kernel, for machines where a full file system cannot be mounted.
@@ -276,6 +303,61 @@ impl Call {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         self.cmd.spawn().expect("start apiauth")
+    }
+
+    /// Runs to completion, but kills the child and fails the test if it is still running
+    /// after `limit`: a command that hangs (on a FIFO, say) fails its test instead of hanging
+    /// the suite.
+    pub fn run_within(mut self, limit: std::time::Duration) -> Out {
+        self.cmd
+            .stdin(if self.stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = self.cmd.spawn().expect("start apiauth");
+        let input = self.stdin.take();
+        let mut pipe = child.stdin.take();
+        let feeder = std::thread::spawn(move || {
+            if let (Some(input), Some(pipe)) = (input, pipe.as_mut()) {
+                let _ = pipe.write_all(&input);
+            }
+        });
+        let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+            std::thread::spawn(move || {
+                let mut text = Vec::new();
+                if let Some(mut pipe) = pipe {
+                    let _ = pipe.read_to_end(&mut text);
+                }
+                String::from_utf8(text).expect("output is UTF-8")
+            })
+        };
+        let stdout = drain(child.stdout.take().map(|p| Box::new(p) as _));
+        let stderr = drain(child.stderr.take().map(|p| Box::new(p) as _));
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("poll apiauth") {
+                break status;
+            }
+            if started.elapsed() > limit {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "`apiauth {}` was still running after {limit:?}: it hangs",
+                    self.shown.join(" ")
+                );
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        };
+        let _ = feeder.join();
+        Out {
+            code: status.code().expect("apiauth exited, not killed"),
+            stdout: stdout.join().expect("stdout reader"),
+            stderr: stderr.join().expect("stderr reader"),
+            args: self.shown.join(" "),
+        }
     }
 
     /// Runs to completion.

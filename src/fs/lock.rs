@@ -1,6 +1,6 @@
-//! The writers' lock: an exclusive advisory lock on `keystore.lock`, waited for with a bound.
+//! The writers' lock: an exclusive advisory lock on a lock file (`keystore.lock`,
+//! `events.lock`), waited for with a bound.
 
-use std::fs::File;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -12,16 +12,15 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Holds the lock until dropped (closing the file releases it, even if the process dies).
 #[derive(Debug)]
 pub struct WriteLock {
-    _file: File,
+    _file: std::fs::File,
 }
 
-/// Takes the exclusive lock on `path`, polling until `timeout` has passed.
+/// Takes the exclusive lock on `path` (created if missing, never through a symbolic link),
+/// polling until `timeout` has passed.
 pub fn acquire(path: &Path, timeout: Duration) -> Result<WriteLock> {
-    let mut options = crate::paths::owner_only();
+    let mut options = super::owner_only();
     options.create(true).truncate(false).read(true).write(true);
-    let file = options
-        .open(path)
-        .map_err(|e| Error::io("open the lock file", path, e))?;
+    let file = super::open_existing(path, &options, "open the lock file")?;
     let start = Instant::now();
     let mut pause = Duration::from_millis(1);
     loop {
