@@ -205,6 +205,24 @@ pub enum Error {
         /// What it is instead.
         kind: crate::fs::FileKind,
     },
+    /// The key directory can be written by group or others.
+    #[error("the key directory {} is writable by other users (mode {mode:o})", path.display())]
+    KeyDirWritable {
+        /// The key directory.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// The key directory belongs to another user.
+    #[error("the key directory {} belongs to another user (uid {owner}; you are uid {user})", path.display())]
+    KeyDirNotOwned {
+        /// The key directory.
+        path: PathBuf,
+        /// Its owner.
+        owner: u32,
+        /// The user running apiauth.
+        user: u32,
+    },
     /// A file is larger than its format allows; it was not read.
     #[error("{} is {len} bytes, more than it can hold ({max} at most)", path.display())]
     TooLarge {

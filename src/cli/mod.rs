@@ -168,6 +168,11 @@ fn context(flag_dir: Option<PathBuf>) -> Result<Context> {
             "no home directory was found to keep the keystore in; give one with --key-dir or APIAUTH_HOME",
         )
     })?;
+    let store =
+        crate::store::Store::new(dir, master_key_from_env()?).with_lock_timeout(lock_timeout()?);
+    // The key directory first: when --key-dir names a file, that is the error, not the
+    // config.toml that cannot be found inside it.
+    store.check_dir()?;
     let config_override = env_path("APIAUTH_CONFIG");
     // A config.toml found in the key directory is one of its files: no symbolic link.
     let links = if config_override.is_none() && explicit.is_some() {
@@ -177,8 +182,6 @@ fn context(flag_dir: Option<PathBuf>) -> Result<Context> {
     };
     let config_path = Config::locate(config_override, explicit.as_deref());
     let config = Config::load(config_path.as_deref(), links)?;
-    let store =
-        crate::store::Store::new(dir, master_key_from_env()?).with_lock_timeout(lock_timeout()?);
     Ok(Context::new(store, config))
 }
 

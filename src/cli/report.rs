@@ -158,6 +158,15 @@ pub fn hint(error: &Error) -> Option<String> {
             "see the documented settings in assets/config.toml of the apiauth sources".into()
         }
         Error::NotAFile { path, kind } => not_a_file(path, *kind),
+        Error::KeyDirWritable { path, .. } => format!(
+            "anyone who can write it can put back an old keystore or plant a link; run: chmod 700 {}",
+            path.display()
+        ),
+        Error::KeyDirNotOwned { path, .. } => format!(
+            "use a key directory of your own (--key-dir or APIAUTH_HOME), or make this one yours: sudo chown -R $(id -un) {}",
+            path.display()
+        ),
+
         Error::TooLarge { path, .. } => format!(
             "{} was damaged or replaced: move it aside and restore it from your backup",
             path.display()

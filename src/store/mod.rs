@@ -13,6 +13,7 @@
 //! apply their change, write a temp file, fsync it, rename it into place and fsync the directory,
 //! so concurrent writers from many processes never lose an acknowledged change.
 
+mod dir;
 pub mod format;
 mod keystore;
 pub mod payload;
@@ -56,6 +57,8 @@ pub struct Store {
     lock_timeout: Duration,
     /// The master key once read from `master.key` (or made), so it is read once per process.
     file_key: OnceLock<MasterKey>,
+    /// Set once the key directory passed [`Store::check_dir`].
+    dir_checked: OnceLock<()>,
 }
 
 impl Store {
@@ -67,7 +70,21 @@ impl Store {
             env_key,
             lock_timeout: lock::DEFAULT_TIMEOUT,
             file_key: OnceLock::new(),
+            dir_checked: OnceLock::new(),
         }
+    }
+
+    /// Refuses a key directory that is not the owner's alone (writable by group or others, or
+    /// owned by another user) and a path that is not a directory.
+    /// Checked once per process; a directory that does not exist yet passes.
+    pub fn check_dir(&self) -> Result<()> {
+        if self.dir_checked.get().is_some() {
+            return Ok(());
+        }
+        if dir::check(&self.dir)? {
+            let _ = self.dir_checked.set(());
+        }
+        Ok(())
     }
 
     /// Sets how long a writer waits for another writer's lock.
@@ -107,6 +124,7 @@ impl Store {
 
     /// The event log of this directory, when a master key exists to open it.
     pub fn events(&self) -> Result<Option<EventLog>> {
+        self.check_dir()?;
         Ok(self
             .master_key()?
             .map(|key| EventLog::new(&self.dir, &key, self.lock_timeout)))
@@ -182,6 +200,7 @@ impl Store {
                 return Ok(result);
             }
         }
+        self.check_dir()?;
         self.ensure_dir()?;
         let _lock = lock::acquire(&self.lock_path(), self.lock_timeout)?;
         self.remove_stale_temp_files();
@@ -376,6 +395,7 @@ impl Store {
 
     /// Reads, parses and decrypts `keystore.enc`; `None` when there is no keystore yet.
     fn open(&self) -> Result<Option<Opened>> {
+        self.check_dir()?;
         let path = self.keystore_path();
         let Some(mut bytes) = self.read_keystore_file(&path)? else {
             let backup = self.backup_path();
