@@ -223,6 +223,12 @@ pub enum Error {
         /// The user running apiauth.
         user: u32,
     },
+    /// The key directory holds a Python APIAuth store, not an apiauth one.
+    #[error("{} holds a Python APIAuth store (master.key and keys.json), not an apiauth keystore", path.display())]
+    PythonStore {
+        /// The directory.
+        path: PathBuf,
+    },
     /// A file is larger than its format allows; it was not read.
     #[error("{} is {len} bytes, more than it can hold ({max} at most)", path.display())]
     TooLarge {

@@ -1,6 +1,6 @@
-//! The key directory must be the owner's alone: one writable by group or others, one owned by
-//! another user, and a path that is a file are each refused by every command (exit 3), with the
-//! fix, and nothing is written.
+//! The key directory must be the owner's alone and apiauth's: one writable by group or others,
+//! one owned by another user, one holding a Python APIAuth store, and a path that is a file are
+//! each refused by every command (exit 3), with the fix, and nothing is written.
 
 mod common;
 
@@ -108,6 +108,23 @@ fn a_key_directory_owned_by_another_user_is_refused() {
 fn euid() -> u32 {
     // SAFETY: geteuid has no preconditions and cannot fail.
     unsafe { libc::geteuid() }
+}
+
+#[test]
+fn a_python_apiauth_directory_is_refused_and_left_untouched() {
+    let sb = Sandbox::new();
+    std::fs::create_dir(&sb.dir).expect("mkdir");
+    chmod(&sb.dir, 0o700);
+    std::fs::write(sb.file("master.key"), [7u8; 32]).expect("master.key");
+    chmod(&sb.file("master.key"), 0o600);
+    std::fs::write(sb.file("keys.json"), [1u8; 60]).expect("keys.json");
+    let dir = sb.dir.display().to_string();
+    all_refused(
+        &sb,
+        &["Python APIAuth", &format!("apiauth migrate --from {dir}")],
+    );
+    let names: Vec<String> = snapshot_all(&sb.dir).into_keys().collect();
+    assert_eq!(names, ["keys.json", "master.key"], "nothing was added");
 }
 
 #[test]

@@ -166,7 +166,10 @@ pub fn hint(error: &Error) -> Option<String> {
             "use a key directory of your own (--key-dir or APIAUTH_HOME), or make this one yours: sudo chown -R $(id -un) {}",
             path.display()
         ),
-
+        Error::PythonStore { path } => format!(
+            "nothing was written to it. To bring its keys into apiauth, run: apiauth migrate --from {}",
+            path.display()
+        ),
         Error::TooLarge { path, .. } => format!(
             "{} was damaged or replaced: move it aside and restore it from your backup",
             path.display()

@@ -2,16 +2,20 @@
 //!
 //! A key directory that others can write lets them swap in an old `keystore.enc.bak` or plant a
 //! link, and one owned by another user is theirs to change; either is refused before any file
-//! in it is read.
+//! in it is read, as is a directory that holds a Python APIAuth store (`master.key` and
+//! `keys.json`), which apiauth would otherwise take for an empty store of its own.
 
 use std::io;
 use std::path::Path;
 
 use crate::error::{Error, Result};
 
+/// The file that marks a Python APIAuth store.
+const PYTHON_STORE_FILE: &str = "keys.json";
+
 /// Checks `dir`. A directory that does not exist yet passes (apiauth creates it, mode 0700).
 /// Returns whether it exists.
-pub(super) fn check(dir: &Path) -> Result<bool> {
+pub(super) fn check(dir: &Path, keystore: &Path, master_key: &Path) -> Result<bool> {
     let meta = match std::fs::metadata(dir) {
         Ok(meta) => meta,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
@@ -45,6 +49,12 @@ pub(super) fn check(dir: &Path) -> Result<bool> {
                 mode,
             });
         }
+    }
+    let absent = |path: &Path| matches!(std::fs::symlink_metadata(path), Err(e) if e.kind() == io::ErrorKind::NotFound);
+    if absent(keystore) && !absent(master_key) && !absent(&dir.join(PYTHON_STORE_FILE)) {
+        return Err(Error::PythonStore {
+            path: dir.to_owned(),
+        });
     }
     Ok(true)
 }

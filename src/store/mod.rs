@@ -75,13 +75,13 @@ impl Store {
     }
 
     /// Refuses a key directory that is not the owner's alone (writable by group or others, or
-    /// owned by another user) and a path that is not a directory.
+    /// owned by another user), a path that is not a directory, and a Python APIAuth store.
     /// Checked once per process; a directory that does not exist yet passes.
     pub fn check_dir(&self) -> Result<()> {
         if self.dir_checked.get().is_some() {
             return Ok(());
         }
-        if dir::check(&self.dir)? {
+        if dir::check(&self.dir, &self.keystore_path(), &self.master_key_path())? {
             let _ = self.dir_checked.set(());
         }
         Ok(())
