@@ -31,6 +31,8 @@ pub const FILE: &str = "events.lastused";
 const MAGIC: &[u8; 4] = b"AALU";
 const HEADER: usize = 16;
 const SLOT: usize = 24;
+/// Name prefix of the temp file a rebuild writes.
+pub const TEMP_PREFIX: &str = ".events.lastused.tmp";
 /// Slots past the keystore a reader holds that the file may already have (keys generated and
 /// used since it read its keystore). A longer file is damaged, and rebuilt without being read.
 const SLACK: usize = 4096;
@@ -197,10 +199,7 @@ fn rebuild(log: &EventLog, entries: &[KeyEntry]) -> Result<Vec<Option<DateTime<U
         bytes.extend_from_slice(&encode_slot(log.keys(), &entry.id, *used));
     }
     let target = path(log);
-    let mut temp = tempfile::Builder::new()
-        .prefix(".events.lastused.tmp")
-        .tempfile_in(log.dir())
-        .map_err(|e| Error::io("create a temp file in", log.dir(), e))?;
+    let mut temp = fs::temp::create(log.dir(), TEMP_PREFIX)?;
     std::io::Write::write_all(&mut temp, &bytes).map_err(|e| Error::io("write", temp.path(), e))?;
     temp.persist(&target)
         .map_err(|e| Error::io("replace", &target, e.error))?;

@@ -185,6 +185,9 @@ impl EventLog {
         use_slot: Option<last_used::Use<'_>>,
     ) -> Result<(Head, Option<DateTime<Utc>>)> {
         let _lock = self.lock()?;
+        // Held for the whole append: two appenders whose lock file was deleted between them
+        // would otherwise chain from the same head and fork the chain.
+        let _guard = lock::DirGuard::acquire(&self.dir, self.lock_timeout)?;
         let mut head = self.current_head()?;
         if head.seq == 0 && !self.head_path().exists() {
             // The head exists before the first record, so a process killed between writing

@@ -6,9 +6,10 @@
 //! a device, a directory or a symbolic link is an error that names the file. Files whose size is
 //! bounded by design are read with [`read_capped`], so `/dev/zero` or a sparse 2 GB file cannot
 //! exhaust memory. Files are created readable and writable by their owner only. The writers'
-//! lock ([`lock`]) and the directory fsync live here too.
+//! locks ([`lock`]), temp files ([`temp`]) and the directory fsync live here too.
 
 pub mod lock;
+pub mod temp;
 
 use std::fmt;
 use std::fs::{File, Metadata, OpenOptions};

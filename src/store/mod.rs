@@ -34,6 +34,7 @@ pub use lock::DEFAULT_TIMEOUT as DEFAULT_LOCK_TIMEOUT;
 use crate::crypto::{self, KeyHash, MasterKey, SecretBytes};
 use crate::error::{Error, KeySourceKind, Result};
 use crate::events::{Durability, Event, EventLog};
+use crate::fs::temp;
 use format::{FormatError, HEADER_LEN, Header};
 
 /// File name of the master key.
@@ -44,8 +45,13 @@ pub const KEYSTORE_FILE: &str = "keystore.enc";
 pub const BACKUP_FILE: &str = "keystore.enc.bak";
 /// File name of the writers' lock.
 pub const LOCK_FILE: &str = "keystore.lock";
-/// Name prefix of temp files; any left by a killed writer are removed by the next write.
+/// Name prefix of temp files; any left by a writer that is gone are removed by the next write.
 const TEMP_PREFIX: &str = ".keystore.enc.tmp";
+/// Every prefix of the temp files apiauth makes in the key directory.
+const TEMP_PREFIXES: &[&str] = &[TEMP_PREFIX, crate::events::last_used::TEMP_PREFIX];
+/// How many times a write starts again after another writer committed under it (possible only
+/// when the lock file was deleted while held) before it gives up.
+const MAX_CONFLICTS: usize = 50;
 /// HKDF info string binding the derived key to the keystore payload.
 const KEYSTORE_INFO: &[u8] = b"apiauth/v1/keystore";
 
@@ -202,8 +208,29 @@ impl Store {
         }
         self.check_dir()?;
         self.ensure_dir()?;
+        let mut conflicts = 0;
+        loop {
+            match self.update_locked(&mut change)? {
+                Attempt::Done(result) => return Ok(result),
+                Attempt::Conflict if conflicts < MAX_CONFLICTS => conflicts += 1,
+                Attempt::Conflict => {
+                    return Err(Error::Concurrent(format!(
+                        "{} kept changing under this write ({MAX_CONFLICTS} times): is something deleting {}?",
+                        self.keystore_path().display(),
+                        self.lock_path().display()
+                    )));
+                }
+            }
+        }
+    }
+
+    /// One attempt at [`update`](Self::update), under the writers' lock.
+    fn update_locked<R>(
+        &self,
+        change: &mut impl FnMut(&mut Transaction) -> Result<R>,
+    ) -> Result<Attempt<R>> {
         let _lock = lock::acquire(&self.lock_path(), self.lock_timeout)?;
-        self.remove_stale_temp_files();
+        temp::remove_dead(&self.dir, TEMP_PREFIXES);
         let (mut transaction, key) = match self.open()? {
             Some(opened) => {
                 let raw =
@@ -217,8 +244,9 @@ impl Store {
         };
         let result = change(&mut transaction)?;
         if !transaction.is_changed() {
-            return Ok(result);
+            return Ok(Attempt::Done(result));
         }
+        let read_generation = transaction.generation();
         let key = match key {
             Some(key) => key,
             None => self.key_for_new_store()?,
@@ -232,22 +260,40 @@ impl Store {
                 .map_err(|e| Error::NotRecorded(Box::new(e)))?;
             raw.set_log_anchor(anchor);
         }
-        if let Err(e) = self.write(&raw, generation, &key) {
-            let failures: Vec<Event> = events
-                .iter()
-                .map(|event| Event {
-                    outcome: "failed".into(),
-                    detail: format!("not applied: {e}"),
-                    ..event.clone()
-                })
-                .collect();
-            let _ = log.append(&failures, Durability::Sync, None);
-            return Err(e);
+        let (failed, error) = match self.write(&raw, generation, read_generation, &key) {
+            Ok(true) => return Ok(Attempt::Done(result)),
+            Ok(false) => (
+                "another writer changed the keystore at the same time; the change was made again"
+                    .to_owned(),
+                None,
+            ),
+            Err(e) => (e.to_string(), Some(e)),
+        };
+        let failures: Vec<Event> = events
+            .iter()
+            .map(|event| Event {
+                outcome: "failed".into(),
+                detail: format!("not applied: {failed}"),
+                ..event.clone()
+            })
+            .collect();
+        let _ = log.append(&failures, Durability::Sync, None);
+        match error {
+            Some(e) => Err(e),
+            None => Ok(Attempt::Conflict),
         }
-        Ok(result)
     }
 
-    fn write(&self, raw: &payload::Raw, generation: u64, key: &MasterKey) -> Result<()> {
+    /// Encrypts `raw` as `generation` and puts it in place, unless the file on disk is no longer
+    /// the generation `read` that the change was made to (`Ok(false)`): that happens only when
+    /// another writer held the lock too, its file having been deleted.
+    fn write(
+        &self,
+        raw: &payload::Raw,
+        generation: u64,
+        read: u64,
+        key: &MasterKey,
+    ) -> Result<bool> {
         let mut buf = raw.encode();
         let header = Header {
             version: format::FORMAT_VERSION,
@@ -265,26 +311,32 @@ impl Store {
         let buf = std::mem::take(&mut *buf);
 
         let target = self.keystore_path();
-        let mut temp = tempfile::Builder::new()
-            .prefix(TEMP_PREFIX)
-            .tempfile_in(&self.dir)
-            .map_err(|e| Error::io("create a temp file in", &self.dir, e))?;
+        let mut temp = temp::create(&self.dir, TEMP_PREFIX)?;
         temp.write_all(&header_bytes)
             .and_then(|()| temp.write_all(&buf))
             .and_then(|()| temp.as_file().sync_data())
             .map_err(|e| Error::io("write", temp.path(), e))?;
-        if target.exists() {
-            self.keep_backup(&target)?;
+        {
+            // Compare and replace as one step, which no other writer can split, even one whose
+            // lock file was deleted under it.
+            let _guard = lock::DirGuard::acquire(&self.dir, self.lock_timeout)?;
+            if self.generation()? != read {
+                return Ok(false);
+            }
+            if target.exists() {
+                self.keep_backup(&target)?;
+            }
+            temp.persist(&target)
+                .map_err(|e| Error::io("replace", &target, e.error))?;
         }
-        temp.persist(&target)
-            .map_err(|e| Error::io("replace", &target, e.error))?;
-        crate::fs::sync_dir(&self.dir)
+        crate::fs::sync_dir(&self.dir)?;
+        Ok(true)
     }
 
     /// Makes `keystore.enc.bak` the current file before it is replaced: a hard link renamed into
     /// place (a copy where links are unsupported), so the backup is always a whole generation.
     fn keep_backup(&self, current: &Path) -> Result<()> {
-        let staging = self.dir.join(format!("{TEMP_PREFIX}.bak"));
+        let staging = temp::own_path(&self.dir, TEMP_PREFIX, "bak");
         let _ = fs::remove_file(&staging);
         // link(2) links the name itself, never what a symbolic link points at.
         if fs::hard_link(current, &staging).is_err() {
@@ -301,17 +353,6 @@ impl Store {
         }
         fs::rename(&staging, self.backup_path())
             .map_err(|e| Error::io("replace", self.backup_path(), e))
-    }
-
-    fn remove_stale_temp_files(&self) {
-        let Ok(dir) = fs::read_dir(&self.dir) else {
-            return;
-        };
-        for entry in dir.flatten() {
-            if entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
-                let _ = fs::remove_file(entry.path());
-            }
-        }
     }
 
     fn ensure_dir(&self) -> Result<()> {
@@ -486,6 +527,14 @@ impl Store {
         Ok(MasterKey::from_slice(bytes.as_ref())
             .map(|key| self.file_key.get_or_init(|| key).clone()))
     }
+}
+
+/// How one attempt at a write ended.
+enum Attempt<R> {
+    /// Written (or nothing to write).
+    Done(R),
+    /// Another writer committed first; the change must be made again on its result.
+    Conflict,
 }
 
 /// A decrypted keystore file: the plaintext sits in `bytes` after the header.
