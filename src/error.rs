@@ -229,6 +229,15 @@ pub enum Error {
         /// The directory.
         path: PathBuf,
     },
+    /// The keystore and the event log are out of step: an older copy of one was put back under
+    /// the other, or one is gone.
+    #[error("in {}: {rollback}", dir.display())]
+    Rollback {
+        /// The key directory.
+        dir: PathBuf,
+        /// How they disagree.
+        rollback: crate::store::Rollback,
+    },
     /// A file is larger than its format allows; it was not read.
     #[error("{} is {len} bytes, more than it can hold ({max} at most)", path.display())]
     TooLarge {

@@ -170,12 +170,57 @@ pub fn hint(error: &Error) -> Option<String> {
             "nothing was written to it. To bring its keys into apiauth, run: apiauth migrate --from {}",
             path.display()
         ),
+        Error::Rollback { rollback, dir } => rollback_hint(rollback, dir),
         Error::TooLarge { path, .. } => format!(
             "{} was damaged or replaced: move it aside and restore it from your backup",
             path.display()
         ),
         _ => return None,
     })
+}
+
+/// What to do when the keystore and the event log disagree.
+fn rollback_hint(rollback: &crate::store::Rollback, dir: &std::path::Path) -> String {
+    use crate::store::Rollback;
+    const RECOVER: &str = "apiauth recover --accept-rollback";
+    match rollback {
+        Rollback::KeystoreBehind {
+            keystore: 0,
+            recorded,
+            ..
+        } if dir.join(crate::store::BACKUP_FILE).exists() => format!(
+            "put back keystore.enc (generation {recorded}) from your backup. To accept the \
+             generation before it instead (the last change is lost), run: cp {} {} && {RECOVER}",
+            dir.join(crate::store::BACKUP_FILE).display(),
+            dir.join(crate::store::KEYSTORE_FILE).display()
+        ),
+        Rollback::KeystoreBehind {
+            keystore: 0,
+            recorded,
+            ..
+        } => format!(
+            "put back keystore.enc (generation {recorded}) from your backup. To start again \
+             from an empty keystore instead, run: {RECOVER}"
+        ),
+        Rollback::KeystoreBehind {
+            keystore, recorded, ..
+        } => format!(
+            "if keystore.enc was replaced by mistake, put back the newest one (generation \
+             {recorded}). To accept this older keystore (changes made after generation {keystore} \
+             are lost, and keys revoked since verify again), run: {RECOVER}"
+        ),
+        Rollback::LogBehind { log_ends, .. } => format!(
+            "put back the newest events.log and events.head. To accept the event log as it is \
+             (the records after record {log_ends} are lost), run: {RECOVER}"
+        ),
+        Rollback::LogMissing { .. } => format!(
+            "put back events.log and events.head. To start a new event log instead, run: {RECOVER}"
+        ),
+        Rollback::HeadUnusable { .. } => format!(
+            "restore events.head and events.log from your backup (apiauth log --check shows the \
+             damage). To accept the event log as it is, run: {RECOVER}"
+        ),
+    }
 }
 
 /// What to do about a file in the key directory that is not a regular file.

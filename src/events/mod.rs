@@ -17,6 +17,7 @@
 //! An append reads only the head and the last line, then writes the new lines and the head, so
 //! its cost does not depend on the length of the log.
 
+mod head;
 pub mod last_used;
 mod pending;
 pub mod record;
@@ -43,7 +44,7 @@ pub const LOCK_FILE: &str = "events.lock";
 pub const PENDING_FILE: &str = pending::FILE;
 pub use pending::note_failed_unlock;
 
-const HEAD_LEN: usize = 8 + 32 + 32;
+pub(crate) use head::{HeadFile, Pending};
 
 /// Whether an append waits for the disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,15 +60,35 @@ pub enum Durability {
 
 /// The position a new record chains from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Head {
-    seq: u64,
-    mac: Mac32,
+pub(crate) struct Head {
+    /// Sequence number of the last record (0 before the first).
+    pub(crate) seq: u64,
+    /// Its chain MAC.
+    pub(crate) mac: Mac32,
 }
 
 const GENESIS: Head = Head {
     seq: 0,
     mac: [0; 32],
 };
+
+/// A change being recorded: the keystore generation it will write, over the current one.
+#[derive(Debug, Clone, Copy)]
+struct Change {
+    generation: u64,
+    current: u64,
+}
+
+/// What `events.head` holds, as far as a reader can tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum HeadState {
+    /// There is no head (and so, normally, no log yet).
+    Missing,
+    /// The head, authenticated.
+    Present(HeadFile),
+    /// A head that cannot be read or does not authenticate, and why.
+    Unusable(String),
+}
 
 /// A position in the log: a record's sequence number and MAC. The keystore keeps the position
 /// of its last change's record.
@@ -164,18 +185,73 @@ impl EventLog {
         durability: Durability,
         use_slot: Option<last_used::Use<'_>>,
     ) -> Result<Option<DateTime<Utc>>> {
-        self.append_at(events, durability, use_slot)
+        self.append_at(events, durability, use_slot, None)
             .map(|(_, previous)| previous)
     }
 
-    /// Appends the records of a change, synced, and returns where the log then ends: the
-    /// keystore keeps that position, so a log rolled back past the change is caught.
-    pub fn append_change(&self, events: &[Event]) -> Result<Anchor> {
-        let (head, _) = self.append_at(events, Durability::Sync, None)?;
-        Ok(Anchor {
-            seq: head.seq,
-            mac: head.mac,
-        })
+    /// Appends the records of a change that will write the keystore as generation `generation`
+    /// (over `current`), synced, and marks the change as pending in the head. Returns where the
+    /// log then ends, which the keystore keeps, so that a log rolled back past the change is
+    /// caught; `None` when the change records nothing.
+    pub(crate) fn append_change(
+        &self,
+        events: &[Event],
+        generation: u64,
+        current: u64,
+    ) -> Result<Option<Anchor>> {
+        let change = Change {
+            generation,
+            current,
+        };
+        let (head, _) = self.append_at(events, Durability::Sync, None, Some(change))?;
+        Ok((!events.is_empty()).then_some(Anchor {
+            seq: head.tip.seq,
+            mac: head.tip.mac,
+        }))
+    }
+
+    /// Records that the keystore was written as `generation`, so that a keystore older than it
+    /// put back later is caught. Best effort: a head left behind only makes the next writer
+    /// confirm again.
+    pub(crate) fn confirm(&self, generation: u64) -> Result<()> {
+        let _lock = self.lock()?;
+        let _guard = lock::DirGuard::acquire(&self.dir, self.lock_timeout)?;
+        let Some(mut head) = self.read_head()? else {
+            return Ok(());
+        };
+        head.store = head.store.max(generation);
+        if head.pending.is_some_and(|p| p.generation <= generation) {
+            head.pending = None;
+        }
+        self.write_head(&head, Durability::Buffered)
+    }
+
+    /// The head as stored, or why it cannot be used.
+    pub(crate) fn head_state(&self) -> HeadState {
+        match self.read_head() {
+            Ok(Some(head)) => HeadState::Present(head),
+            Ok(None) => HeadState::Missing,
+            Err(e) => HeadState::Unusable(match e {
+                Error::EventLog { problem, .. } => problem,
+                other => other.to_string(),
+            }),
+        }
+    }
+
+    /// Whether `events.log` holds anything (one `lstat`).
+    pub(crate) fn has_records(&self) -> bool {
+        std::fs::symlink_metadata(self.path()).is_ok_and(|m| !m.is_file() || m.len() > 0)
+    }
+
+    /// The sequence number of the last line of the log (reading only its end); `None` when the
+    /// log is empty or missing.
+    pub(crate) fn last_seq(&self) -> Result<Option<u64>> {
+        let mut last = None;
+        self.walk_back(|line| {
+            last = Some(line.seq);
+            Ok(false)
+        })?;
+        Ok(last)
     }
 
     fn append_at(
@@ -183,22 +259,31 @@ impl EventLog {
         events: &[Event],
         durability: Durability,
         use_slot: Option<last_used::Use<'_>>,
-    ) -> Result<(Head, Option<DateTime<Utc>>)> {
+        change: Option<Change>,
+    ) -> Result<(HeadFile, Option<DateTime<Utc>>)> {
         let _lock = self.lock()?;
         // Held for the whole append: two appenders whose lock file was deleted between them
         // would otherwise chain from the same head and fork the chain.
         let _guard = lock::DirGuard::acquire(&self.dir, self.lock_timeout)?;
-        let mut head = self.current_head()?;
-        if head.seq == 0 && !self.head_path().exists() {
-            // The head exists before the first record, so a process killed between writing
-            // records and moving the head leaves records that still chain from a known head.
-            self.write_head(GENESIS, Durability::Sync)?;
-            // A new log has no uses yet: start the last-used slots empty, so verify can keep
-            // them current from its first call.
-            last_used::create_empty(self)?;
-        }
+        let mut head = match self.current_head()? {
+            Some(head) => head,
+            None => {
+                let new = HeadFile {
+                    tip: GENESIS,
+                    store: change.map_or(0, |c| c.current),
+                    pending: None,
+                };
+                // The head exists before the first record, so a process killed between writing
+                // records and moving the head leaves records that still chain from a known head.
+                self.write_head(&new, Durability::Sync)?;
+                // A new log has no uses yet: start the last-used slots empty, so verify can keep
+                // them current from its first call.
+                last_used::create_empty(self)?;
+                new
+            }
+        };
         let mut batch: Vec<Event> = Vec::with_capacity(events.len() + 1);
-        if head.seq == 0 {
+        if head.tip.seq == 0 {
             batch.push(Event::new(
                 events.first().map_or_else(Utc::now, |e| e.time),
                 Action::LogStarted,
@@ -212,13 +297,23 @@ impl EventLog {
         batch.extend_from_slice(events);
 
         let mut text = String::with_capacity(batch.len() * 256);
+        let mut tip = head.tip;
         for event in &batch {
-            let (line, mac) = record::seal(&self.keys, head.seq + 1, &head.mac, event);
+            let (line, mac) = record::seal(&self.keys, tip.seq + 1, &tip.mac, event);
             text.push_str(&line);
-            head = Head {
-                seq: head.seq + 1,
+            tip = Head {
+                seq: tip.seq + 1,
                 mac,
             };
+        }
+        head.tip = tip;
+        if let Some(change) = change {
+            let first = tip.seq + 1 - events.len() as u64;
+            head.pending = Some(Pending {
+                generation: change.generation,
+                records: (!events.is_empty()).then_some((first, tip.seq)),
+                pid: std::process::id(),
+            });
         }
         let path = self.path();
         let mut options = fs::owner_only();
@@ -232,11 +327,10 @@ impl EventLog {
                 Durability::Sync => log.sync_data().map_err(|e| Error::io("sync", &path, e)),
                 Durability::Buffered => Ok(()),
             })
-            // The head is not synced even for a change: one left behind by a power failure is
-            // harmless (records past it that chain are accepted, and the keystore's anchor
-            // still catches a rollback), and a sync here would cost every change another
-            // disk flush.
-            .and_then(|()| self.write_head(head, Durability::Buffered));
+            // The head is synced only for a change, whose pending mark must be on disk before
+            // the keystore is. One left behind by a power failure after a verify is harmless:
+            // records past it that chain are accepted.
+            .and_then(|()| self.write_head(&head, durability));
         if let Err(error) = appended {
             // A full disk or a size limit can cut the batch short. Cut the file back to where
             // it was (still under the lock), so the chain stays whole and the next writer, once
@@ -255,43 +349,35 @@ impl EventLog {
         Ok((head, previous))
     }
 
-    fn read_head(&self) -> Result<Option<Head>> {
+    fn read_head(&self) -> Result<Option<HeadFile>> {
         let path = self.head_path();
-        let bytes = match fs::read_capped(&path, HEAD_LEN as u64, fs::Links::Refuse) {
+        let bytes = match fs::read_capped(&path, head::LEN as u64, fs::Links::Refuse) {
             Ok(Some(bytes)) => bytes,
             Ok(None) => return Ok(None),
             Err(Error::TooLarge { .. }) => {
-                return Err(self.damaged(format!("{} has the wrong size", HEAD_FILE)));
+                return Err(self.damaged(format!("{HEAD_FILE} has the wrong size")));
             }
             Err(e) => return Err(e),
         };
-        if bytes.len() != HEAD_LEN {
-            return Err(self.damaged(format!("{} has the wrong size", HEAD_FILE)));
-        }
-        let expected = EventKeys::mac(&self.keys.head, &[&bytes[..40]]);
-        if !bool::from(subtle::ConstantTimeEq::ct_eq(&expected[..], &bytes[40..])) {
-            return Err(self.damaged(format!(
-                "{HEAD_FILE} does not authenticate (it was edited, or belongs to another master key)"
-            )));
-        }
-        Ok(Some(Head {
-            seq: u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes")),
-            mac: bytes[8..40].try_into().expect("32 bytes"),
-        }))
+        head::decode(&bytes, &self.keys)
+            .map(Some)
+            .map_err(|problem| self.damaged(problem))
     }
 
-    fn write_head(&self, head: Head, durability: Durability) -> Result<()> {
-        let mut bytes = [0u8; HEAD_LEN];
-        bytes[..8].copy_from_slice(&head.seq.to_le_bytes());
-        bytes[8..40].copy_from_slice(&head.mac);
-        let mac = EventKeys::mac(&self.keys.head, &[&bytes[..40]]);
-        bytes[40..].copy_from_slice(&mac);
+    fn write_head(&self, head: &HeadFile, durability: Durability) -> Result<()> {
+        let bytes = head::encode(head, &self.keys);
         let path = self.head_path();
         let mut options = fs::owner_only();
         options.write(true).create(true).truncate(false);
         let mut file = fs::open_existing(&path, &options, "open")?;
-        // One 72-byte write at offset 0: a killed process leaves the old head or the new one.
+        // One write at offset 0: a killed process leaves the old head or the new one.
         file.write_all(&bytes)
+            .and_then(|()| {
+                if file.metadata()?.len() > head::LEN as u64 {
+                    file.set_len(head::LEN as u64)?;
+                }
+                Ok(())
+            })
             .map_err(|e| Error::io("write", &path, e))?;
         if durability == Durability::Sync {
             file.sync_data().map_err(|e| Error::io("sync", &path, e))?;
@@ -299,27 +385,28 @@ impl EventLog {
         Ok(())
     }
 
-    /// The head to chain from: the stored head, moved forward over records that an appender
-    /// wrote before it was killed (they must chain from the stored head). Anything else is
-    /// damage, and no record is added to a damaged chain.
-    fn current_head(&self) -> Result<Head> {
+    /// The head to chain from: the stored head, its tip moved forward over records that an
+    /// appender wrote before it was killed (they must chain from the stored tip); `None` for a
+    /// log not started yet. Anything else is damage, and no record is added to a damaged chain.
+    fn current_head(&self) -> Result<Option<HeadFile>> {
         let stored = self.read_head()?;
         let mut tail: Vec<Line> = Vec::new();
         self.walk_back(|line| {
-            let done = stored.is_some_and(|h| line.seq <= h.seq);
+            let done = stored.is_some_and(|h| line.seq <= h.tip.seq);
             tail.push(line);
             Ok(!done)
         })?;
         tail.reverse();
-        let Some(head) = stored else {
+        let Some(stored) = stored else {
             return if tail.is_empty() {
-                Ok(GENESIS)
+                Ok(None)
             } else {
                 Err(self.damaged(format!(
                     "{HEAD_FILE} is missing while {LOG_FILE} has records; run apiauth log --check"
                 )))
             };
         };
+        let head = stored.tip;
         // The lines after the stored head, which must continue the chain from it.
         let after: &[Line] = match tail.first() {
             None if head.seq == 0 => &[],
@@ -359,7 +446,7 @@ impl EventLog {
                 mac: line.mac,
             };
         }
-        Ok(at)
+        Ok(Some(HeadFile { tip: at, ..stored }))
     }
 
     /// Visits the lines of the log from the last to the first while `visit` returns true.
@@ -440,7 +527,7 @@ impl EventLog {
     ) -> Result<CheckReport> {
         use std::io::BufRead as _;
         let path = self.path();
-        let head = self.read_head();
+        let head = self.read_head().map(|h| h.map(|h| h.tip));
         let mut at = GENESIS;
         let mut line_no = 0usize;
         let report = |line: usize, problem: String, records: u64| CheckReport {
@@ -609,7 +696,7 @@ impl EventLog {
         let mut done = false;
         // The end of the log must be where the head says: otherwise the records read here
         // would silently miss those cut off the end.
-        let head = self.read_head()?;
+        let head = self.read_head()?.map(|h| h.tip);
         let mut last_seen = false;
         self.walk_back(|line| {
             if !last_seen {

@@ -5,8 +5,9 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 
 use super::Context;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::events::{Action, CheckReport, Record};
+use crate::store::Rollback;
 
 /// What `apiauth log` shows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -23,14 +24,16 @@ pub struct LogQuery {
 /// record's MAC checked against the one before it); without one, the whole chain is read and
 /// checked, and damage is an error naming the line.
 pub fn log(ctx: &Context, query: &LogQuery) -> Result<Vec<Record>> {
+    // Opened even without --key: a log out of step with the keystore is refused here too.
+    let keystore = ctx.store.load()?;
     let key = match &query.key {
         Some(given) => {
-            let keystore = ctx.store.load()?;
             let index = keystore.resolve(given)?;
             Some(keystore.entry(index).id.to_string())
         }
         None => None,
     };
+    drop(keystore);
     let Some(log) = ctx.store.events()? else {
         return Ok(Vec::new());
     };
@@ -64,9 +67,19 @@ impl LogCheck {
     }
 }
 
-/// Verifies the whole chain, the head, and that every key's creation is on record.
+/// Verifies the whole chain, the head, and that every key's creation is on record. A keystore
+/// out of step with the log is an error, as for every command; a damaged head is not, since
+/// finding the damage is what the check is for.
 pub fn check_log(ctx: &Context) -> Result<LogCheck> {
-    let keystore = ctx.store.load()?;
+    let keystore = match ctx.store.load_and_check()? {
+        (keystore, None | Some(Rollback::HeadUnusable { .. })) => keystore,
+        (_, Some(rollback)) => {
+            return Err(Error::Rollback {
+                dir: ctx.store.dir().to_owned(),
+                rollback,
+            });
+        }
+    };
     let Some(log) = ctx.store.events()? else {
         return Ok(LogCheck {
             report: CheckReport {

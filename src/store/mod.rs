@@ -17,6 +17,7 @@ mod dir;
 pub mod format;
 mod keystore;
 pub mod payload;
+mod rollback;
 
 pub(crate) use crate::fs::lock;
 
@@ -30,10 +31,11 @@ use zeroize::Zeroizing;
 
 pub use keystore::{Keystore, Transaction};
 pub use lock::DEFAULT_TIMEOUT as DEFAULT_LOCK_TIMEOUT;
+pub use rollback::Rollback;
 
 use crate::crypto::{self, KeyHash, MasterKey, SecretBytes};
 use crate::error::{Error, KeySourceKind, Result};
-use crate::events::{Durability, Event, EventLog};
+use crate::events::{Durability, Event, EventLog, HeadState};
 use crate::fs::temp;
 use format::{FormatError, HEADER_LEN, Header};
 
@@ -52,6 +54,9 @@ const TEMP_PREFIXES: &[&str] = &[TEMP_PREFIX, crate::events::last_used::TEMP_PRE
 /// How many times a write starts again after another writer committed under it (possible only
 /// when the lock file was deleted while held) before it gives up.
 const MAX_CONFLICTS: usize = 50;
+/// How many times a reader looks again before it reports a keystore and a log out of step: a
+/// writer between two of its steps, or a head being rewritten, looks the same for an instant.
+const ROLLBACK_RETRIES: u32 = 5;
 /// HKDF info string binding the derived key to the keystore payload.
 const KEYSTORE_INFO: &[u8] = b"apiauth/v1/keystore";
 
@@ -65,6 +70,8 @@ pub struct Store {
     file_key: OnceLock<MasterKey>,
     /// Set once the key directory passed [`Store::check_dir`].
     dir_checked: OnceLock<()>,
+    /// The event log, once the master key is known.
+    log: OnceLock<EventLog>,
 }
 
 impl Store {
@@ -77,6 +84,7 @@ impl Store {
             lock_timeout: lock::DEFAULT_TIMEOUT,
             file_key: OnceLock::new(),
             dir_checked: OnceLock::new(),
+            log: OnceLock::new(),
         }
     }
 
@@ -131,9 +139,13 @@ impl Store {
     /// The event log of this directory, when a master key exists to open it.
     pub fn events(&self) -> Result<Option<EventLog>> {
         self.check_dir()?;
-        Ok(self
-            .master_key()?
-            .map(|key| EventLog::new(&self.dir, &key, self.lock_timeout)))
+        Ok(self.master_key()?.map(|key| self.event_log(&key)))
+    }
+
+    fn event_log(&self, key: &MasterKey) -> EventLog {
+        self.log
+            .get_or_init(|| EventLog::new(&self.dir, key, self.lock_timeout))
+            .clone()
     }
 
     /// Path of `keystore.lock`.
@@ -152,7 +164,19 @@ impl Store {
 
     /// Reads and decrypts every entry. A directory with no keystore yet is an empty store.
     pub fn load(&self) -> Result<Keystore> {
-        match self.open()? {
+        let opened = self.open()?;
+        self.decode(opened)
+    }
+
+    /// Like [`load`](Self::load), but a keystore out of step with the event log is returned
+    /// with what is wrong instead of refused: for `log --check` and `recover`, which report it.
+    pub fn load_and_check(&self) -> Result<(Keystore, Option<Rollback>)> {
+        let (opened, rollback) = self.open_and_check()?;
+        Ok((self.decode(opened)?, rollback))
+    }
+
+    fn decode(&self, opened: Option<Opened>) -> Result<Keystore> {
+        match opened {
             None => Ok(Keystore::default()),
             Some(opened) => Keystore::decode(opened.header.generation, opened.plaintext())
                 .map_err(|e| self.payload_error(e)),
@@ -253,15 +277,35 @@ impl Store {
         };
         let generation = transaction.generation() + 1;
         let (mut raw, events) = transaction.into_parts();
-        let log = EventLog::new(&self.dir, &key, self.lock_timeout);
-        if !events.is_empty() {
-            let anchor = log
-                .append_change(&events)
+        let log = self.event_log(&key);
+        let head = log.head_state();
+        if let HeadState::Present(head) = &head
+            && head.store < read_generation
+        {
+            // The last writer was stopped between writing the keystore and confirming it.
+            log.confirm(read_generation)
                 .map_err(|e| Error::NotRecorded(Box::new(e)))?;
-            raw.set_log_anchor(anchor);
+        }
+        // A change that records nothing (possible only through the library) in a directory
+        // without a log starts none.
+        let logged = !events.is_empty() || head != HeadState::Missing;
+        if logged {
+            let anchor = log
+                .append_change(&events, generation, read_generation)
+                .map_err(|e| Error::NotRecorded(Box::new(e)))?;
+            if let Some(anchor) = anchor {
+                raw.set_log_anchor(anchor);
+            }
         }
         let (failed, error) = match self.write(&raw, generation, read_generation, &key) {
-            Ok(true) => return Ok(Attempt::Done(result)),
+            Ok(true) => {
+                // Best effort: a head not confirmed is confirmed by the next writer, and
+                // readers accept it meanwhile.
+                if logged {
+                    let _ = log.confirm(generation);
+                }
+                return Ok(Attempt::Done(result));
+            }
             Ok(false) => (
                 "another writer changed the keystore at the same time; the change was made again"
                     .to_owned(),
@@ -434,15 +478,61 @@ impl Store {
         Ok(Some(bytes))
     }
 
-    /// Reads, parses and decrypts `keystore.enc`; `None` when there is no keystore yet.
+    /// Reads, parses and decrypts `keystore.enc`, and refuses it when it is out of step with
+    /// the event log; `None` when there is no keystore yet.
     fn open(&self) -> Result<Option<Opened>> {
+        match self.open_and_check()? {
+            (_, Some(rollback)) => Err(Error::Rollback {
+                dir: self.dir.clone(),
+                rollback,
+            }),
+            (opened, None) => Ok(opened),
+        }
+    }
+
+    /// Opens `keystore.enc` and checks it against the event log (O(1): the head and the end of
+    /// the log at most). A disagreement is looked at again a few times before it is reported.
+    fn open_and_check(&self) -> Result<(Option<Opened>, Option<Rollback>)> {
+        let mut retries = 0;
+        loop {
+            let opened = self.open_unchecked()?;
+            let rollback = self.rollback(opened.as_ref())?;
+            if rollback.is_none() && opened.is_none() && self.backup_path().exists() {
+                // No log to say which generation is missing, but the backup says one is.
+                return Err(Error::KeystoreMissing {
+                    path: self.keystore_path(),
+                    backup: self.backup_path(),
+                });
+            }
+            if rollback.is_none() || retries == ROLLBACK_RETRIES {
+                return Ok((opened, rollback));
+            }
+            retries += 1;
+            std::thread::sleep(Duration::from_millis(2 * u64::from(retries)));
+        }
+    }
+
+    /// How the opened keystore (or its absence) disagrees with the event log, if it does.
+    fn rollback(&self, opened: Option<&Opened>) -> Result<Option<Rollback>> {
+        let Some(key) = self.master_key()? else {
+            // No master key: nothing was ever written, so there is no log either.
+            return Ok(None);
+        };
+        let (generation, anchor) = match opened {
+            Some(opened) => (
+                opened.header.generation,
+                payload::anchor(opened.plaintext()).map_err(|e| self.payload_error(e))?,
+            ),
+            None => (0, None),
+        };
+        rollback::check(generation, anchor, &self.event_log(&key))
+    }
+
+    /// Reads, parses and decrypts `keystore.enc`; `None` when there is no keystore yet.
+    fn open_unchecked(&self) -> Result<Option<Opened>> {
         self.check_dir()?;
         let path = self.keystore_path();
         let Some(mut bytes) = self.read_keystore_file(&path)? else {
-            let backup = self.backup_path();
-            if backup.exists() {
-                return Err(Error::KeystoreMissing { path, backup });
-            }
             return Ok(None);
         };
         let header = format::parse(&bytes).map_err(|problem| {
