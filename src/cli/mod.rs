@@ -320,6 +320,15 @@ impl Run {
                 Ok(OK)
             }
             Command::Log(a) => self.log(a),
+            Command::Recover(a) => {
+                let recovery = ops::recover(&self.ctx, a.accept_rollback)?;
+                output::stdout(&human::recovery(self.out, &recovery));
+                Ok(if recovery.found.is_some() && recovery.record.is_none() {
+                    CHECK_FAILED
+                } else {
+                    OK
+                })
+            }
             Command::Completions(_) | Command::HoldClipboard(_) => {
                 unreachable!("handled before a context is built")
             }

@@ -254,6 +254,37 @@ impl EventLog {
         Ok(last)
     }
 
+    /// For `recover`: makes the head agree with the log as it is, recording keystore generation
+    /// `store`. The head is rewritten at the log's last record; when no record is left, the old
+    /// head is moved aside (`events.head.TIME.old`) and the next append begins a new log.
+    pub(crate) fn accept_as_is(&self, store: u64) -> Result<()> {
+        let _lock = self.lock()?;
+        let _guard = lock::DirGuard::acquire(&self.dir, self.lock_timeout)?;
+        let mut last: Option<Head> = None;
+        self.walk_back(|line| {
+            last = Some(Head {
+                seq: line.seq,
+                mac: line.mac,
+            });
+            Ok(false)
+        })?;
+        if let Some(tip) = last {
+            let head = HeadFile {
+                tip,
+                store,
+                pending: None,
+            };
+            return self.write_head(&head, Durability::Sync);
+        }
+        let path = self.head_path();
+        if std::fs::symlink_metadata(&path).is_ok() {
+            let stamp = Utc::now().format("%Y%m%dT%H%M%SZ");
+            let aside = self.dir.join(format!("{HEAD_FILE}.{stamp}.old"));
+            std::fs::rename(&path, &aside).map_err(|e| Error::io("move aside", &path, e))?;
+        }
+        Ok(())
+    }
+
     fn append_at(
         &self,
         events: &[Event],

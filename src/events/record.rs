@@ -69,6 +69,8 @@ pub enum Action {
     UnlockFailed,
     /// A new chain began (no earlier log was present).
     LogStarted,
+    /// `recover --accept-rollback` accepted a keystore or an event log that was out of step.
+    Recover,
 }
 
 impl Action {
@@ -84,6 +86,7 @@ impl Action {
             Action::Audit => "audit",
             Action::UnlockFailed => "unlock_failed",
             Action::LogStarted => "log_started",
+            Action::Recover => "recover",
         }
     }
 
@@ -91,7 +94,7 @@ impl Action {
     pub fn is_change(self) -> bool {
         matches!(
             self,
-            Action::Generate | Action::Import | Action::Rotate | Action::Revoke
+            Action::Generate | Action::Import | Action::Rotate | Action::Revoke | Action::Recover
         )
     }
 }

@@ -90,7 +90,12 @@ pub fn check_log(ctx: &Context) -> Result<LogCheck> {
         });
     };
     let mut created: HashSet<String> = HashSet::new();
+    // Keys that existed when `recover` accepted the store as it was are on record through it.
+    let mut recovered_at = None;
     let report = log.scan_anchored(keystore.log_anchor(), |record| {
+        if record.event.action == Action::Recover {
+            recovered_at = Some(record.event.time);
+        }
         if matches!(record.event.action, Action::Generate | Action::Import)
             && let Some(id) = record.event.key_id
         {
@@ -107,6 +112,7 @@ pub fn check_log(ctx: &Context) -> Result<LogCheck> {
         keystore
             .entries()
             .iter()
+            .filter(|e| recovered_at.is_none_or(|at| e.created_at > at))
             .map(|e| e.id.to_string())
             .filter(|id| !created.contains(id))
             .collect()
@@ -138,4 +144,25 @@ pub fn recent_events(ctx: &Context, limit: usize, key: Option<&str>) -> Vec<Reco
         ctx.warn(format!("recent events are unavailable: {e}"));
         Vec::new()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::Event;
+    use crate::tui::testing;
+
+    #[test]
+    fn keys_without_a_creation_record_are_reported() {
+        // A key put in the keystore without a record (through the library), then a log begun
+        // by a later action: the log verifies, but the key's creation is not on record.
+        let ctx = testing::context();
+        let entry = testing::entry("k_0123456789ab", "quiet", "svc");
+        testing::fill(&ctx, vec![entry]);
+        ctx.record(Event::new(ctx.now(), Action::Audit, None, "ok", "an audit"));
+        let check = check_log(&ctx).unwrap();
+        assert_eq!(check.report.damage, None);
+        assert_eq!(check.unrecorded_keys, ["k_0123456789ab"]);
+        assert!(!check.is_intact());
+    }
 }

@@ -328,6 +328,71 @@ impl Store {
         }
     }
 
+    /// How the keystore and the event log disagree (`None` when they agree), and the keystore's
+    /// generation: what `recover` reports before it changes anything.
+    pub fn rollback_state(&self) -> Result<(u64, Option<Rollback>)> {
+        let (opened, rollback) = self.open_and_check()?;
+        Ok((opened.map_or(0, |o| o.header.generation), rollback))
+    }
+
+    /// Accepts the keystore and the event log as they are when they disagree (DESIGN.md §1):
+    /// the one explicit way to go on with an older keystore or an older (or new) event log.
+    /// `record` describes the acceptance; it is appended to the log (a new one if the log is
+    /// gone), and the keystore is written again as a generation above any the log has seen, so
+    /// that older copies stay detectable. Returns what was accepted and the new generation and
+    /// record, or `None` when there was nothing to accept.
+    pub fn recover(
+        &self,
+        record: impl FnOnce(&Rollback, u64) -> Event,
+    ) -> Result<Option<(Rollback, u64, u64)>> {
+        self.check_dir()?;
+        let _lock = lock::acquire(&self.lock_path(), self.lock_timeout)?;
+        let (opened, rollback) = self.open_and_check()?;
+        let Some(rollback) = rollback else {
+            return Ok(None);
+        };
+        if opened.is_none() && self.backup_path().exists() {
+            // Starting from an empty keystore would throw the backup's keys away: put it back
+            // first, and accept that.
+            return Err(Error::KeystoreMissing {
+                path: self.keystore_path(),
+                backup: self.backup_path(),
+            });
+        }
+        let on_disk = opened.as_ref().map_or(0, |o| o.header.generation);
+        let (mut raw, key) = match opened {
+            Some(opened) => (
+                payload::Raw::parse(opened.plaintext()).map_err(|e| self.payload_error(e))?,
+                opened.key,
+            ),
+            None => (payload::Raw::default(), self.key_for_existing_store()?),
+        };
+        let log = self.event_log(&key);
+        let recorded = match &rollback {
+            Rollback::KeystoreBehind { recorded, .. } => *recorded,
+            Rollback::LogBehind { .. } => on_disk,
+            Rollback::LogMissing { .. } | Rollback::HeadUnusable { .. } => {
+                log.accept_as_is(on_disk)?;
+                on_disk
+            }
+        };
+        let generation = on_disk.max(recorded) + 1;
+        let event = record(&rollback, generation);
+        let anchor = log
+            .append_change(&[event], generation, on_disk)
+            .map_err(|e| Error::NotRecorded(Box::new(e)))?
+            .expect("one record was appended");
+        raw.set_log_anchor(anchor);
+        if !self.write(&raw, generation, on_disk, &key)? {
+            return Err(Error::Concurrent(format!(
+                "{} changed during the recovery; run apiauth recover again",
+                self.keystore_path().display()
+            )));
+        }
+        log.confirm(generation)?;
+        Ok(Some((rollback, generation, anchor.seq)))
+    }
+
     /// Encrypts `raw` as `generation` and puts it in place, unless the file on disk is no longer
     /// the generation `read` that the change was made to (`Ok(false)`): that happens only when
     /// another writer held the lock too, its file having been deleted.
