@@ -265,6 +265,30 @@ impl Call {
         self
     }
 
+    /// Limits the size of any file the child writes (`ulimit -f`) and leaves `SIGXFSZ` as the
+    /// shell would: a process that does not handle it is killed by a write past the limit.
+    pub fn file_size_limit_with_signal(mut self, bytes: u64) -> Self {
+        use std::os::unix::process::CommandExt as _;
+        // SAFETY: the closure runs in the child between fork and exec and calls only
+        // async-signal-safe functions (signal, setrlimit).
+        unsafe {
+            self.cmd.pre_exec(move || {
+                if libc::signal(libc::SIGXFSZ, libc::SIG_DFL) == libc::SIG_ERR {
+                    return Err(std::io::Error::last_os_error());
+                }
+                let limit = libc::rlimit {
+                    rlim_cur: bytes,
+                    rlim_max: bytes,
+                };
+                if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        self
+    }
+
     /// Limits the size of any file the child writes (`ulimit -f`), with `SIGXFSZ` ignored so
     /// that a write past the limit fails with `EFBIG` instead of killing the process: a write
     /// error injected by the kernel, for machines where a full file system cannot be mounted.
