@@ -371,7 +371,7 @@ fn a_record_cut_short_by_a_full_disk_is_taken_back() {
 }
 
 #[test]
-fn a_file_size_limit_is_an_error_not_a_kill() {
+fn a_file_size_limit_is_an_error_and_leaves_no_record_of_the_change() {
     let sb = Sandbox::new();
     // A token with large claims makes the keystore much larger than one more record.
     let big = "x".repeat(1000);
@@ -405,6 +405,11 @@ fn a_file_size_limit_is_an_error_not_a_kill() {
         out.stderr
     );
     assert_unchanged(&before, &sb.snapshot(), "a write past the size limit");
+    assert_eq!(
+        log(&sb),
+        log_before,
+        "the record of the change that did not happen was taken back"
+    );
     let check = sb.cmd(["log", "--check"]).run();
     assert_eq!(check.code, 0, "{}", check.stdout);
     sb.cmd(["generate", "api-key", "-n", "second", "-s", "svc"])

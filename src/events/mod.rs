@@ -79,6 +79,49 @@ struct Change {
     current: u64,
 }
 
+/// What one append did.
+struct Appended {
+    /// The head after it.
+    head: HeadFile,
+    /// The use of the key before this one (for verify).
+    previous_use: Option<DateTime<Utc>>,
+    /// The length of the log before the caller's own records (after the notes and the first
+    /// record of a new log that came with them).
+    change_start: u64,
+    /// The length of the log after the append.
+    end: u64,
+    /// The last record before the caller's own.
+    before: Head,
+}
+
+/// The records of a change, as appended: the position the keystore keeps, and what taking
+/// them back needs ([`EventLog::abandon`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Recorded {
+    /// Where the log ends after them; `None` for a change that records nothing.
+    pub(crate) anchor: Option<Anchor>,
+    pending: Pending,
+    cut_at: u64,
+    end: u64,
+    before: Head,
+}
+
+/// How a `not_applied` record's detail begins: `records FIRST-LAST were not applied: WHY`.
+const NOT_APPLIED_PREFIX: &str = "records ";
+
+/// The records a `not_applied` record says were not applied.
+pub fn not_applied_range(event: &Event) -> Option<std::ops::RangeInclusive<u64>> {
+    if event.action != Action::NotApplied {
+        return None;
+    }
+    let (range, _) = event
+        .detail
+        .strip_prefix(NOT_APPLIED_PREFIX)?
+        .split_once(' ')?;
+    let (first, last) = range.split_once('-')?;
+    Some(first.parse().ok()?..=last.parse().ok()?)
+}
+
 /// What `events.head` holds, as far as a reader can tell.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum HeadState {
@@ -186,7 +229,7 @@ impl EventLog {
         use_slot: Option<last_used::Use<'_>>,
     ) -> Result<Option<DateTime<Utc>>> {
         self.append_at(events, durability, use_slot, None)
-            .map(|(_, previous)| previous)
+            .map(|appended| appended.previous_use)
     }
 
     /// Appends the records of a change that will write the keystore as generation `generation`
@@ -198,16 +241,82 @@ impl EventLog {
         events: &[Event],
         generation: u64,
         current: u64,
-    ) -> Result<Option<Anchor>> {
+    ) -> Result<Recorded> {
         let change = Change {
             generation,
             current,
         };
-        let (head, _) = self.append_at(events, Durability::Sync, None, Some(change))?;
-        Ok((!events.is_empty()).then_some(Anchor {
-            seq: head.tip.seq,
-            mac: head.tip.mac,
-        }))
+        let appended = self.append_at(events, Durability::Sync, None, Some(change))?;
+        let head = appended.head;
+        Ok(Recorded {
+            anchor: (!events.is_empty()).then_some(Anchor {
+                seq: head.tip.seq,
+                mac: head.tip.mac,
+            }),
+            pending: head.pending.expect("a change is marked pending"),
+            cut_at: appended.change_start,
+            end: appended.end,
+            before: appended.before,
+        })
+    }
+
+    /// Takes back the records of a change whose keystore write failed or lost to another
+    /// writer, so that no record says it happened. When nothing was appended after them, they
+    /// are cut off the log and the head is put back, as if never written; otherwise a
+    /// `not_applied` record says which records were not applied. The pending mark is cleared.
+    pub(crate) fn abandon(&self, recorded: &Recorded, why: &str) -> Result<()> {
+        {
+            let _lock = self.lock()?;
+            let _guard = lock::DirGuard::acquire(&self.dir, self.lock_timeout)?;
+            let Some(mut head) = self.read_head()? else {
+                return Ok(());
+            };
+            let path = self.path();
+            let len = fs::open(&path, &fs::reading(), "read")?
+                .map_or(Ok(0), |file| fs::len(&file, &path))?;
+            let last = recorded
+                .pending
+                .records
+                .map_or(recorded.before.seq, |r| r.1);
+            if head.pending == Some(recorded.pending) && head.tip.seq == last && len == recorded.end
+            {
+                if len > recorded.cut_at {
+                    let mut options = fs::owner_only();
+                    options.write(true);
+                    let log = fs::open_existing(&path, &options, "open")?;
+                    log.set_len(recorded.cut_at)
+                        .and_then(|()| log.sync_data())
+                        .map_err(|e| Error::io("cut back", &path, e))?;
+                }
+                head.tip = recorded.before;
+                head.pending = None;
+                return self.write_head(&head, Durability::Sync);
+            }
+        }
+        self.not_applied(recorded.pending, why)
+    }
+
+    /// Records that a pending change's records were not applied, and clears its mark.
+    pub(crate) fn not_applied(&self, pending: Pending, why: &str) -> Result<()> {
+        if let Some((first, last)) = pending.records {
+            let note = Event::new(
+                Utc::now(),
+                Action::NotApplied,
+                None,
+                "failed",
+                format!("{NOT_APPLIED_PREFIX}{first}-{last} were not applied: {why}"),
+            );
+            self.append(&[note], Durability::Sync, None)?;
+        }
+        let _lock = self.lock()?;
+        let _guard = lock::DirGuard::acquire(&self.dir, self.lock_timeout)?;
+        if let Some(mut head) = self.read_head()?
+            && head.pending == Some(pending)
+        {
+            head.pending = None;
+            self.write_head(&head, Durability::Sync)?;
+        }
+        Ok(())
     }
 
     /// Records that the keystore was written as `generation`, so that a keystore older than it
@@ -291,7 +400,7 @@ impl EventLog {
         durability: Durability,
         use_slot: Option<last_used::Use<'_>>,
         change: Option<Change>,
-    ) -> Result<(HeadFile, Option<DateTime<Utc>>)> {
+    ) -> Result<Appended> {
         let _lock = self.lock()?;
         // Held for the whole append: two appenders whose lock file was deleted between them
         // would otherwise chain from the same head and fork the chain.
@@ -329,13 +438,20 @@ impl EventLog {
 
         let mut text = String::with_capacity(batch.len() * 256);
         let mut tip = head.tip;
-        for event in &batch {
+        let (mut before, mut prefix) = (tip, 0);
+        for (n, event) in batch.iter().enumerate() {
+            if n + events.len() == batch.len() {
+                (before, prefix) = (tip, text.len());
+            }
             let (line, mac) = record::seal(&self.keys, tip.seq + 1, &tip.mac, event);
             text.push_str(&line);
             tip = Head {
                 seq: tip.seq + 1,
                 mac,
             };
+        }
+        if events.is_empty() {
+            (before, prefix) = (tip, text.len());
         }
         head.tip = tip;
         if let Some(change) = change {
@@ -373,11 +489,17 @@ impl EventLog {
         if !pending.is_empty() {
             pending::clear(&self.dir);
         }
-        let previous = match use_slot {
+        let previous_use = match use_slot {
             Some(slot) => last_used::record(self, &slot),
             None => None,
         };
-        Ok((head, previous))
+        Ok(Appended {
+            head,
+            previous_use,
+            change_start: start + prefix as u64,
+            end: start + text.len() as u64,
+            before,
+        })
     }
 
     fn read_head(&self) -> Result<Option<HeadFile>> {

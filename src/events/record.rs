@@ -71,6 +71,9 @@ pub enum Action {
     LogStarted,
     /// `recover --accept-rollback` accepted a keystore or an event log that was out of step.
     Recover,
+    /// The records of a change that never reached the keystore (its write failed, or its writer
+    /// stopped) were not applied.
+    NotApplied,
 }
 
 impl Action {
@@ -87,6 +90,7 @@ impl Action {
             Action::UnlockFailed => "unlock_failed",
             Action::LogStarted => "log_started",
             Action::Recover => "recover",
+            Action::NotApplied => "not_applied",
         }
     }
 

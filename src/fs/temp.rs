@@ -43,7 +43,7 @@ fn owner(name: &str, prefix: &str) -> Option<u32> {
 }
 
 /// Whether a process with this id is running (a process of another user counts as running).
-fn alive(pid: u32) -> bool {
+pub fn alive(pid: u32) -> bool {
     #[cfg(unix)]
     {
         let Some(pid) = i32::try_from(pid)

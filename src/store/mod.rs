@@ -35,7 +35,7 @@ pub use rollback::Rollback;
 
 use crate::crypto::{self, KeyHash, MasterKey, SecretBytes};
 use crate::error::{Error, KeySourceKind, Result};
-use crate::events::{Durability, Event, EventLog, HeadState};
+use crate::events::{Event, EventLog, HeadFile, HeadState};
 use crate::fs::temp;
 use format::{FormatError, HEADER_LEN, Header};
 
@@ -279,29 +279,28 @@ impl Store {
         let (mut raw, events) = transaction.into_parts();
         let log = self.event_log(&key);
         let head = log.head_state();
-        if let HeadState::Present(head) = &head
-            && head.store < read_generation
-        {
-            // The last writer was stopped between writing the keystore and confirming it.
-            log.confirm(read_generation)
+        if let HeadState::Present(head) = &head {
+            self.settle(&log, head, read_generation)
                 .map_err(|e| Error::NotRecorded(Box::new(e)))?;
         }
         // A change that records nothing (possible only through the library) in a directory
         // without a log starts none.
-        let logged = !events.is_empty() || head != HeadState::Missing;
-        if logged {
-            let anchor = log
+        let recorded = if !events.is_empty() || head != HeadState::Missing {
+            let recorded = log
                 .append_change(&events, generation, read_generation)
                 .map_err(|e| Error::NotRecorded(Box::new(e)))?;
-            if let Some(anchor) = anchor {
+            if let Some(anchor) = recorded.anchor {
                 raw.set_log_anchor(anchor);
             }
-        }
-        let (failed, error) = match self.write(&raw, generation, read_generation, &key) {
+            Some(recorded)
+        } else {
+            None
+        };
+        let (why, error) = match self.write(&raw, generation, read_generation, &key) {
             Ok(true) => {
                 // Best effort: a head not confirmed is confirmed by the next writer, and
                 // readers accept it meanwhile.
-                if logged {
+                if recorded.is_some() {
                     let _ = log.confirm(generation);
                 }
                 return Ok(Attempt::Done(result));
@@ -313,18 +312,33 @@ impl Store {
             ),
             Err(e) => (e.to_string(), Some(e)),
         };
-        let failures: Vec<Event> = events
-            .iter()
-            .map(|event| Event {
-                outcome: "failed".into(),
-                detail: format!("not applied: {failed}"),
-                ..event.clone()
-            })
-            .collect();
-        let _ = log.append(&failures, Durability::Sync, None);
+        // No record may say that a change that did not happen did. Best effort: if even this
+        // fails, the head still marks the change pending, and the next writer notes it.
+        if let Some(recorded) = &recorded {
+            let _ = log.abandon(recorded, &why);
+        }
         match error {
             Some(e) => Err(e),
             None => Ok(Attempt::Conflict),
+        }
+    }
+
+    /// Puts right what a writer that stopped midway left in the head, under the writers' lock:
+    /// a keystore write it did not confirm is confirmed, and the records of a change it never
+    /// wrote to the keystore are marked as not applied.
+    fn settle(&self, log: &EventLog, head: &HeadFile, generation: u64) -> Result<()> {
+        if head.store < generation {
+            log.confirm(generation)?;
+        }
+        match head.pending {
+            Some(pending)
+                if pending.generation > generation
+                    && pending.pid != std::process::id()
+                    && !temp::alive(pending.pid) =>
+            {
+                log.not_applied(pending, "its writer stopped before it wrote the keystore")
+            }
+            _ => Ok(()),
         }
     }
 
@@ -378,12 +392,15 @@ impl Store {
         };
         let generation = on_disk.max(recorded) + 1;
         let event = record(&rollback, generation);
-        let anchor = log
+        let recorded = log
             .append_change(&[event], generation, on_disk)
-            .map_err(|e| Error::NotRecorded(Box::new(e)))?
-            .expect("one record was appended");
+            .map_err(|e| Error::NotRecorded(Box::new(e)))?;
+        let anchor = recorded.anchor.expect("one record was appended");
         raw.set_log_anchor(anchor);
-        if !self.write(&raw, generation, on_disk, &key)? {
+        let written = self.write(&raw, generation, on_disk, &key);
+        if !matches!(written, Ok(true)) {
+            let _ = log.abandon(&recorded, "the keystore could not be written");
+            written?;
             return Err(Error::Concurrent(format!(
                 "{} changed during the recovery; run apiauth recover again",
                 self.keystore_path().display()
