@@ -49,13 +49,22 @@ pub fn hint(error: &Error) -> Option<String> {
         Error::Io { source, .. } if source.kind() == std::io::ErrorKind::FileTooLarge => {
             "a file size limit was reached (see ulimit -f); raise it and run the command again. The keystore was not changed.".into()
         }
-        Error::Io { source, path, .. }
-            if source.kind() == std::io::ErrorKind::PermissionDenied =>
-        {
-            format!(
-                "check the permissions of {} (it must be writable by you); the keystore was not changed",
-                path.display()
-            )
+        Error::Io {
+            source,
+            path,
+            action,
+        } if source.kind() == std::io::ErrorKind::PermissionDenied => {
+            if action.starts_with("read") {
+                format!(
+                    "check the permissions of {} (it must be readable by you)",
+                    path.display()
+                )
+            } else {
+                format!(
+                    "check the permissions of {} (it must be writable by you); the keystore was not changed",
+                    path.display()
+                )
+            }
         }
         Error::Io { source, .. } if source.kind() == std::io::ErrorKind::ReadOnlyFilesystem => {
             "the key directory is on a read-only file system; use a writable --key-dir. The keystore was not changed.".into()
@@ -257,4 +266,25 @@ pub fn report(error: &Error, painter: super::human::Painter) -> ExitCode {
     }
     super::output::stderr(&text);
     ExitCode::from(exit_code(error))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_permission_hint_fits_the_operation() {
+        let denied = || std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let read = hint(&Error::io("read", "/k/master.key", denied())).unwrap();
+        assert!(
+            read.contains("/k/master.key") && read.contains("readable by you"),
+            "{read}"
+        );
+        assert!(
+            !read.contains("writable") && !read.contains("not changed"),
+            "{read}"
+        );
+        let write = hint(&Error::io("append to", "/k/events.log", denied())).unwrap();
+        assert!(write.contains("writable by you"), "{write}");
+    }
 }
