@@ -7,47 +7,14 @@ mod common;
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
 
-use common::{Out, Sandbox, assert_unchanged, snapshot_all};
+use common::{OPENING_COMMANDS, Sandbox, assert_all_refused, snapshot_all};
 
 /// A value to verify or import; never stored.
 const VALUE: &str = "ak_dGhpcyB2YWx1ZSBpcyBuZXZlciBzdG9yZWQgYW55d2hlcmU";
 
-/// Every command that opens the key directory.
-fn every_command(sb: &Sandbox) -> Vec<Out> {
-    let commands: [&[&str]; 13] = [
-        &["list"],
-        &["show", "k_0"],
-        &["verify", "-j"],
-        &["generate", "api-key", "-n", "new", "-s", "svc"],
-        &["generate", "jwt", "-n", "new", "-s", "svc"],
-        &["import", "-n", "imported", "-s", "svc"],
-        &["rotate", "k_0"],
-        &["revoke", "k_0"],
-        &["audit", "--exit-on-alert"],
-        &["export"],
-        &["stats"],
-        &["log"],
-        &["log", "--check"],
-    ];
-    commands
-        .iter()
-        .map(|args| sb.cmd(*args).stdin(format!("{VALUE}\n")).run())
-        .collect()
-}
-
 /// Every command exits 3 naming `words`, and the directory (event log included) is unchanged.
 fn all_refused(sb: &Sandbox, words: &[&str]) {
-    let before = snapshot_all(&sb.dir);
-    for out in every_command(sb) {
-        let out = out.fails(3, words);
-        assert!(
-            out.stdout.is_empty(),
-            "`{}` printed {}",
-            out.args,
-            out.stdout
-        );
-    }
-    assert_unchanged(&before, &snapshot_all(&sb.dir), "a refused key directory");
+    assert_all_refused(sb, OPENING_COMMANDS, VALUE, words);
 }
 
 fn chmod(path: &Path, mode: u32) {
@@ -100,8 +67,12 @@ fn a_key_directory_owned_by_another_user_is_refused() {
     }
     let mut other = Sandbox::new();
     other.dir = theirs.to_owned();
-    for out in every_command(&other) {
-        out.fails(3, &["belongs to another user", "chown"]);
+    for args in OPENING_COMMANDS {
+        other
+            .cmd(*args)
+            .stdin(format!("{VALUE}\n"))
+            .run()
+            .fails(3, &["belongs to another user", "chown"]);
     }
 }
 

@@ -7,49 +7,14 @@
 
 mod common;
 
-use common::{Out, Sandbox, assert_unchanged, snapshot_all};
+use common::{OPENING_COMMANDS, Sandbox, assert_all_refused, assert_unchanged, snapshot_all};
 
-/// Every command that opens the keystore or the event log, with `value` for verify.
-fn every_command(sb: &Sandbox, value: &str) -> Vec<Out> {
-    let commands: [&[&str]; 11] = [
-        &["verify", "-j"],
-        &["list"],
-        &["show", "k_"],
-        &["generate", "api-key", "-n", "new", "-s", "svc"],
-        &["rotate", "k_"],
-        &["revoke", "k_"],
-        &["audit", "--exit-on-alert"],
-        &["export"],
-        &["stats"],
-        &["log"],
-        &["log", "--check"],
-    ];
-    commands
-        .iter()
-        .map(|args| sb.cmd(*args).stdin(format!("{value}\n")).run())
-        .collect()
-}
-
-/// Every command exits 3 with `words` and the fix, prints nothing, and writes nothing (the
-/// event log included).
+/// Every command exits 3 with `words` and the way out, prints nothing, and writes nothing
+/// (the event log included).
 fn all_refused(sb: &Sandbox, value: &str, words: &[&str]) {
-    let before = snapshot_all(&sb.dir);
-    for out in every_command(sb, value) {
-        let out = out.fails(3, words);
-        assert!(
-            out.stderr.contains("apiauth recover --accept-rollback"),
-            "`{}` gives the way out: {}",
-            out.args,
-            out.stderr
-        );
-        assert!(
-            out.stdout.is_empty(),
-            "`{}` printed {}",
-            out.args,
-            out.stdout
-        );
-    }
-    assert_unchanged(&before, &snapshot_all(&sb.dir), "a refused rollback");
+    let mut words = words.to_vec();
+    words.push("apiauth recover --accept-rollback");
+    assert_all_refused(sb, OPENING_COMMANDS, value, &words);
 }
 
 #[test]

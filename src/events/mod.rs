@@ -308,31 +308,43 @@ impl EventLog {
             );
             self.append(&[note], Durability::Sync, None)?;
         }
-        let _lock = self.lock()?;
-        let _guard = lock::DirGuard::acquire(&self.dir, self.lock_timeout)?;
-        if let Some(mut head) = self.read_head()?
-            && head.pending == Some(pending)
-        {
-            head.pending = None;
-            self.write_head(&head, Durability::Sync)?;
-        }
-        Ok(())
+        self.update_head(Durability::Sync, |head| {
+            let ours = head.pending == Some(pending);
+            if ours {
+                head.pending = None;
+            }
+            ours
+        })
     }
 
     /// Records that the keystore was written as `generation`, so that a keystore older than it
     /// put back later is caught. Best effort: a head left behind only makes the next writer
     /// confirm again.
     pub(crate) fn confirm(&self, generation: u64) -> Result<()> {
+        self.update_head(Durability::Buffered, |head| {
+            head.store = head.store.max(generation);
+            if head.pending.is_some_and(|p| p.generation <= generation) {
+                head.pending = None;
+            }
+            true
+        })
+    }
+
+    /// Changes the stored head, under the lock, when there is one and `change` says so.
+    fn update_head(
+        &self,
+        durability: Durability,
+        change: impl FnOnce(&mut HeadFile) -> bool,
+    ) -> Result<()> {
         let _lock = self.lock()?;
         let _guard = lock::DirGuard::acquire(&self.dir, self.lock_timeout)?;
         let Some(mut head) = self.read_head()? else {
             return Ok(());
         };
-        head.store = head.store.max(generation);
-        if head.pending.is_some_and(|p| p.generation <= generation) {
-            head.pending = None;
+        if change(&mut head) {
+            self.write_head(&head, durability)?;
         }
-        self.write_head(&head, Durability::Buffered)
+        Ok(())
     }
 
     /// The head as stored, or why it cannot be used.

@@ -205,6 +205,54 @@ pub fn assert_unchanged(before: &Snapshot, after: &Snapshot, what: &str) {
     }
 }
 
+/// A resource limit for the child.
+#[derive(Debug, Clone, Copy)]
+enum Limit {
+    /// `RLIMIT_AS`.
+    AddressSpace,
+    /// `RLIMIT_FSIZE`, with `SIGXFSZ` ignored or left to its default.
+    FileSize { ignore_signal: bool },
+}
+
+/// Every command that opens the key directory, the keystore or the event log. The ids are
+/// prefixes no key needs to match: these commands are to be refused before they look.
+pub const OPENING_COMMANDS: &[&[&str]] = &[
+    &["list"],
+    &["show", "k_0"],
+    &["verify", "-j"],
+    &["generate", "api-key", "-n", "new", "-s", "svc"],
+    &["generate", "jwt", "-n", "new", "-s", "svc"],
+    &["import", "-n", "imported", "-s", "svc"],
+    &["rotate", "k_0"],
+    &["revoke", "k_0"],
+    &["audit", "--exit-on-alert"],
+    &["export"],
+    &["stats"],
+    &["log"],
+    &["log", "--check"],
+];
+
+/// Runs each of `commands` (with `stdin`) and asserts that every one exits 3 with `words` on
+/// stderr and nothing on stdout, and that no file of the key directory, the event log's
+/// included, changed.
+pub fn assert_all_refused(sb: &Sandbox, commands: &[&[&str]], stdin: &str, words: &[&str]) {
+    let before = snapshot_all(&sb.dir);
+    for args in commands {
+        let out = sb
+            .cmd(*args)
+            .stdin(format!("{stdin}\n"))
+            .run()
+            .fails(3, words);
+        assert!(
+            out.stdout.is_empty(),
+            "`{}` printed {}",
+            out.args,
+            out.stdout
+        );
+    }
+    assert_unchanged(&before, &snapshot_all(&sb.dir), "refused commands");
+}
+
 /// A command being built.
 pub struct Call {
     cmd: Command,
@@ -246,66 +294,58 @@ impl Call {
 
     /// Caps the child's address space (`ulimit -v`), so that an attempt to read a huge file
     /// into memory fails instead of succeeding slowly.
-    pub fn memory_limit(mut self, bytes: u64) -> Self {
-        use std::os::unix::process::CommandExt as _;
-        // SAFETY: the closure runs in the child between fork and exec and calls only
-        // setrlimit, which is async-signal-safe.
-        unsafe {
-            self.cmd.pre_exec(move || {
-                let limit = libc::rlimit {
-                    rlim_cur: bytes,
-                    rlim_max: bytes,
-                };
-                if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
-        self
+    pub fn memory_limit(self, bytes: u64) -> Self {
+        self.limit(Limit::AddressSpace, bytes)
     }
 
     /// Limits the size of any file the child writes (`ulimit -f`) and leaves `SIGXFSZ` as the
     /// shell would: a process that does not handle it is killed by a write past the limit.
-    pub fn file_size_limit_with_signal(mut self, bytes: u64) -> Self {
-        use std::os::unix::process::CommandExt as _;
-        // SAFETY: the closure runs in the child between fork and exec and calls only
-        // async-signal-safe functions (signal, setrlimit).
-        unsafe {
-            self.cmd.pre_exec(move || {
-                if libc::signal(libc::SIGXFSZ, libc::SIG_DFL) == libc::SIG_ERR {
-                    return Err(std::io::Error::last_os_error());
-                }
-                let limit = libc::rlimit {
-                    rlim_cur: bytes,
-                    rlim_max: bytes,
-                };
-                if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
-        self
+    pub fn file_size_limit_with_signal(self, bytes: u64) -> Self {
+        self.limit(
+            Limit::FileSize {
+                ignore_signal: false,
+            },
+            bytes,
+        )
     }
 
     /// Limits the size of any file the child writes (`ulimit -f`), with `SIGXFSZ` ignored so
     /// that a write past the limit fails with `EFBIG` instead of killing the process: a write
     /// error injected by the kernel, for machines where a full file system cannot be mounted.
-    pub fn file_size_limit(mut self, bytes: u64) -> Self {
+    pub fn file_size_limit(self, bytes: u64) -> Self {
+        self.limit(
+            Limit::FileSize {
+                ignore_signal: true,
+            },
+            bytes,
+        )
+    }
+
+    fn limit(mut self, limit: Limit, bytes: u64) -> Self {
         use std::os::unix::process::CommandExt as _;
         // SAFETY: the closure runs in the child between fork and exec and calls only
         // async-signal-safe functions (signal, setrlimit).
         unsafe {
             self.cmd.pre_exec(move || {
-                if libc::signal(libc::SIGXFSZ, libc::SIG_IGN) == libc::SIG_ERR {
-                    return Err(std::io::Error::last_os_error());
-                }
+                let resource = match limit {
+                    Limit::AddressSpace => libc::RLIMIT_AS,
+                    Limit::FileSize { ignore_signal } => {
+                        let action = if ignore_signal {
+                            libc::SIG_IGN
+                        } else {
+                            libc::SIG_DFL
+                        };
+                        if libc::signal(libc::SIGXFSZ, action) == libc::SIG_ERR {
+                            return Err(std::io::Error::last_os_error());
+                        }
+                        libc::RLIMIT_FSIZE
+                    }
+                };
                 let limit = libc::rlimit {
                     rlim_cur: bytes,
                     rlim_max: bytes,
                 };
-                if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
+                if libc::setrlimit(resource, &limit) != 0 {
                     return Err(std::io::Error::last_os_error());
                 }
                 Ok(())
