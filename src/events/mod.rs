@@ -5,8 +5,10 @@
 //!
 //! - `events.log`: one record per line (see [`record`]), each encrypted and chained to the one
 //!   before it;
-//! - `events.head`: the sequence number and MAC of the last record, with an HMAC under a key
-//!   derived from the master key, so that cutting records off the end is detected too;
+//! - `events.head`: the sequence number and MAC of the last record and the newest keystore
+//!   generation written with the log (see `head.rs`), with an HMAC under a key derived from the
+//!   master key, so that cutting records off the end, and an older keystore put back, are
+//!   detected too;
 //! - `events.lock`: the appenders' lock, so records from many processes form one chain;
 //! - `events.pending`: notes of failed unlocks, written by a process that could not derive the
 //!   log's keys; the next process that appends folds them into the chain, marked as

@@ -11,7 +11,12 @@
 //! Readers never lock: a write replaces `keystore.enc` with a rename, so a reader sees either
 //! the old file or the new one, never a mix. Writers take the lock, re-read the newest file,
 //! apply their change, write a temp file, fsync it, rename it into place and fsync the directory,
-//! so concurrent writers from many processes never lose an acknowledged change.
+//! so concurrent writers from many processes never lose an acknowledged change, even when the
+//! lock file is deleted under them (see [`crate::fs::lock`]).
+//!
+//! The key directory must be the owner's alone ([`Store::check_dir`]), and every open checks
+//! the keystore against the event log ([`Rollback`]), so an older copy of either put back is
+//! refused rather than answered from.
 
 mod dir;
 pub mod format;
@@ -216,7 +221,8 @@ impl Store {
     ///
     /// The events the change records ([`Transaction::record`]) are appended to the event log,
     /// synchronously, before the keystore is written: a change whose record cannot be written
-    /// is not applied. If the keystore write then fails, a `failed` record follows.
+    /// is not applied. If the keystore write then fails, the records are taken back (see
+    /// [`EventLog::abandon`](crate::events::EventLog)).
     ///
     /// When the key directory does not exist yet, `change` first runs against an empty store
     /// without the lock: if it fails or changes nothing, the directory is not created. Otherwise
