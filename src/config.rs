@@ -5,6 +5,11 @@
 //! settings; otherwise in the platform's config directory. A missing file means defaults. A file
 //! with an unknown setting or an out-of-range value is an error naming the setting, never
 //! silently ignored. `assets/config.toml` is the documented template.
+//!
+//! The file must be a regular file of at most [`MAX_BYTES`]: `APIAUTH_CONFIG=/dev/zero` or a FIFO
+//! is refused before anything is read. A `config.toml` in the key directory is opened like every
+//! file there, never through a symbolic link; one elsewhere may be a link (dotfile managers keep
+//! it so), to a regular file.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -16,6 +21,8 @@ use crate::model::{self, MAX_EXPIRY_DAYS};
 
 /// The documented template, shipped in the binary.
 pub const TEMPLATE: &str = include_str!("../assets/config.toml");
+/// The largest config file read: the template is 2 KiB.
+pub const MAX_BYTES: u64 = 1024 * 1024;
 
 /// Colour theme of the TUI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -100,20 +107,31 @@ impl Config {
             .or_else(|| crate::paths::project_dirs().map(|p| p.config_dir().join("config.toml")))
     }
 
-    /// Loads the file at `path`; defaults when it does not exist.
-    pub fn load(path: Option<&Path>) -> Result<Config> {
+    /// Loads the file at `path`; defaults when it does not exist. `links` says whether a
+    /// symbolic link at `path` is followed (not in the key directory).
+    pub fn load(path: Option<&Path>, links: crate::fs::Links) -> Result<Config> {
         let Some(path) = path else {
             return Ok(Config::default());
         };
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
-            Err(e) => return Err(Error::io("read", path, e)),
-        };
-        Config::parse(&text).map_err(|message| Error::Config {
+        let refused = |message: String| Error::Config {
             path: path.to_owned(),
             message,
-        })
+        };
+        let bytes = match crate::fs::read_capped(path, MAX_BYTES, links) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => return Ok(Config::default()),
+            Err(Error::NotAFile { kind, .. }) => {
+                return Err(refused(format!("it is {kind}, not a regular file")));
+            }
+            Err(Error::TooLarge { len, max, .. }) => {
+                return Err(refused(format!(
+                    "it is {len} bytes; a config file holds at most {max}"
+                )));
+            }
+            Err(e) => return Err(e),
+        };
+        let text = String::from_utf8(bytes).map_err(|_| refused("it is not UTF-8 text".into()))?;
+        Config::parse(&text).map_err(refused)
     }
 
     /// Parses and checks config text.

@@ -198,6 +198,58 @@ pub enum Error {
         /// Where it came from, e.g. "line 4" of an imported file.
         location: Option<String>,
     },
+    /// A file apiauth opens is not a regular file (a symbolic link, a FIFO, a device, a
+    /// directory).
+    #[error("{} is {kind}, not a regular file", path.display())]
+    NotAFile {
+        /// The file.
+        path: PathBuf,
+        /// What it is instead.
+        kind: crate::fs::FileKind,
+    },
+    /// The key directory can be written by group or others.
+    #[error("the key directory {} is writable by other users (mode {mode:o})", path.display())]
+    KeyDirWritable {
+        /// The key directory.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// The key directory belongs to another user.
+    #[error("the key directory {} belongs to another user (uid {owner}; you are uid {user})", path.display())]
+    KeyDirNotOwned {
+        /// The key directory.
+        path: PathBuf,
+        /// Its owner.
+        owner: u32,
+        /// The user running apiauth.
+        user: u32,
+    },
+    /// The key directory holds a Python APIAuth store, not an apiauth one.
+    #[error("{} holds a Python APIAuth store (master.key and keys.json), not an apiauth keystore", path.display())]
+    PythonStore {
+        /// The directory.
+        path: PathBuf,
+    },
+    /// The keystore and the event log are out of step: an older copy of one was put back under
+    /// the other, or one is gone.
+    #[error("in {}: {rollback}", dir.display())]
+    Rollback {
+        /// The key directory.
+        dir: PathBuf,
+        /// How they disagree.
+        rollback: crate::store::Rollback,
+    },
+    /// A file is larger than its format allows; it was not read.
+    #[error("{} is {len} bytes, more than it can hold ({max} at most)", path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size.
+        len: u64,
+        /// The most it can hold.
+        max: u64,
+    },
 }
 
 impl Error {

@@ -29,6 +29,22 @@ pub fn protect_process() -> Vec<String> {
     failures
 }
 
+/// Makes a write past the file-size limit (`ulimit -f`) an error instead of a kill: by default
+/// `SIGXFSZ` ends the process at once, with nothing said and the change half made; handled, the
+/// write fails with `EFBIG`, which is reported (exit 3) and rolled back like a full disk.
+/// The handler only sets a flag nobody reads; it does not outlive an `exec`.
+pub fn catch_file_size_signal() -> Result<(), String> {
+    #[cfg(unix)]
+    {
+        let hit = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        signal_hook::flag::register(signal_hook::consts::SIGXFSZ, hit)
+            .map(|_| ())
+            .map_err(|e| format!("SIGXFSZ could not be handled: {e}"))
+    }
+    #[cfg(not(unix))]
+    Ok(())
+}
+
 /// Whether the protections are in place for this process.
 pub fn is_protected() -> bool {
     #[cfg(unix)]

@@ -20,6 +20,7 @@ pub mod crypto;
 pub mod error;
 pub mod events;
 pub mod export;
+pub mod fs;
 pub mod hardening;
 pub mod model;
 pub mod ops;

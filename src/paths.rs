@@ -1,6 +1,5 @@
 //! Where apiauth keeps its files when no directory is given.
 
-use std::fs::OpenOptions;
 use std::path::PathBuf;
 
 /// The platform's directories for apiauth (`~/.local/share/apiauth` and `~/.config/apiauth` on
@@ -13,13 +12,4 @@ pub fn project_dirs() -> Option<directories::ProjectDirs> {
 pub fn key_dir(flag: Option<PathBuf>, env: Option<PathBuf>) -> Option<PathBuf> {
     flag.or(env)
         .or_else(|| project_dirs().map(|p| p.data_dir().to_path_buf()))
-}
-
-/// Options for a file in the key directory: created readable and writable by its owner only
-/// (mode 0600), whatever the umask.
-pub(crate) fn owner_only() -> OpenOptions {
-    let mut options = OpenOptions::new();
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options
 }

@@ -1,8 +1,9 @@
 //! Crash safety: writers (generate, rotate, revoke) killed with SIGKILL at random moments. After
 //! every kill the keystore opens, its generation never goes back, every change that returned
 //! success is there (its key present; its newest acknowledged value still verifies, within the
-//! grace window if a killed rotate got through), `log --check` passes, and no file in the key directory —
-//! temp files left by the kill included — holds a plaintext value.
+//! grace window if a killed rotate got through, or answers superseded if two killed rotates
+//! did), `log --check` passes, and no file in the key directory — temp files left by the kill
+//! included — holds a plaintext value.
 //!
 //! `APIAUTH_CRASH_KILLS=N` sets how many kills to reach (default 60; run with 300+ locally).
 //! The seed is printed; `APIAUTH_CRASH_SEED=S` replays a run.
@@ -38,6 +39,10 @@ struct Known {
     revoked: bool,
     /// A revoke was killed: the key may or may not be revoked now.
     maybe_revoked: bool,
+    /// Rotates killed since the newest acknowledged value: each may have got through. One
+    /// leaves that value in its grace window; a second ends the window (a rotation ends the
+    /// grace of every version before the one it retires).
+    killed_rotates: usize,
 }
 
 fn generation(sb: &Sandbox) -> u64 {
@@ -109,11 +114,13 @@ fn killed_writers_never_lose_an_acknowledged_change() {
             child.kill().expect("SIGKILL the writer");
             let _ = child.wait();
             kills += 1;
-            if args[0] == "revoke" {
-                known
-                    .get_mut(target_id.as_deref().expect("revoke has an id"))
-                    .expect("known key")
-                    .maybe_revoked = true;
+            if let Some(id) = target_id.as_deref() {
+                let known = known.get_mut(id).expect("known key");
+                if args[0] == "revoke" {
+                    known.maybe_revoked = true;
+                } else {
+                    known.killed_rotates += 1;
+                }
             }
             check(&sb, &known, &mut last_generation, &mut rng);
             continue;
@@ -130,15 +137,14 @@ fn killed_writers_never_lose_an_acknowledged_change() {
         match args[0].as_str() {
             "generate" | "rotate" => {
                 let value = reply["key"].as_str().expect("the new key").to_owned();
-                known
-                    .entry(id)
-                    .or_insert(Known {
-                        values: Vec::new(),
-                        revoked: false,
-                        maybe_revoked: false,
-                    })
-                    .values
-                    .push(value);
+                let known = known.entry(id).or_insert(Known {
+                    values: Vec::new(),
+                    revoked: false,
+                    maybe_revoked: false,
+                    killed_rotates: 0,
+                });
+                known.values.push(value);
+                known.killed_rotates = 0;
             }
             _ => known.get_mut(&id).expect("known key").revoked = true,
         }
@@ -208,7 +214,7 @@ fn check(sb: &Sandbox, known: &BTreeMap<String, Known>, last_generation: &mut u6
             .to_owned();
         let mut allowed = if k.revoked {
             vec!["revoked"]
-        } else if newest {
+        } else if newest && k.killed_rotates < 2 {
             vec!["valid"]
         } else {
             vec!["valid", "superseded"]

@@ -207,6 +207,61 @@ fn a_failed_unlock_is_recorded_by_the_next_command() {
     assert_eq!(check["intact"], true, "{check}");
 }
 
+#[test]
+fn an_unreadable_note_does_not_stop_the_ones_after_it() {
+    let sb = Sandbox::new();
+    let key = sb.api_key("alpha", "svc", &[]);
+    let wrong = base64::engine::general_purpose::STANDARD.encode([0x5a_u8; 32]);
+    let fail = || {
+        sb.cmd(["list"])
+            .env("APIAUTH_MASTER_KEY", &wrong)
+            .run()
+            .fails(3, &["could not be decrypted"]);
+    };
+    fail();
+    // A line that is not text (written by anyone who can write the directory) between two
+    // real notes.
+    let mut pending = std::fs::OpenOptions::new()
+        .append(true)
+        .open(sb.file("events.pending"))
+        .expect("events.pending exists after a failed unlock");
+    std::io::Write::write_all(&mut pending, b"\xff\xfe\xfd not a note\n").expect("append");
+    drop(pending);
+    fail();
+
+    assert_eq!(sb.verdict(&key.value), "valid");
+    let all = records(&sb, &[]);
+    let notes: Vec<&str> = all
+        .iter()
+        .filter(|r| r["action"] == "unlock_failed")
+        .map(|r| r["detail"].as_str().expect("detail"))
+        .collect();
+    assert_eq!(notes.len(), 3, "both notes and the count: {notes:?}");
+    assert!(notes[0].contains("could not be decrypted"), "{notes:?}");
+    assert!(notes[1].contains("could not be decrypted"), "{notes:?}");
+    assert!(
+        notes[2].contains("1 unreadable line(s) skipped"),
+        "the skipped line is counted: {notes:?}"
+    );
+    assert_eq!(
+        std::fs::metadata(sb.file("events.pending"))
+            .expect("stat")
+            .len(),
+        0,
+        "the notes were folded, so later ones are too"
+    );
+    fail();
+    assert_eq!(sb.verdict(&key.value), "valid");
+    let later = records(&sb, &[]);
+    assert_eq!(
+        later
+            .iter()
+            .filter(|r| r["action"] == "unlock_failed")
+            .count(),
+        4
+    );
+}
+
 fn sha256_hex(value: &str) -> String {
     hex(&sha2::Sha256::digest(value.as_bytes()))
 }

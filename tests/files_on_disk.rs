@@ -133,6 +133,12 @@ fn backup_is_a_whole_previous_generation() {
     }
     fs::copy(sb.file("master.key"), scratch.file("master.key")).expect("copy master.key");
     fs::copy(sb.file("keystore.enc.bak"), scratch.file("keystore.enc")).expect("copy backup");
+    // Without its event log it is not used as is; accepted, it is the generation before the
+    // last write.
+    scratch
+        .run(&["list"])
+        .fails(3, &["keystore.enc is generation 2"]);
+    scratch.run(&["recover", "--accept-rollback"]).ok();
     assert_eq!(
         scratch.ids(),
         [a.id.as_str(), &b.id],

@@ -369,3 +369,51 @@ fn a_record_cut_short_by_a_full_disk_is_taken_back() {
     let check = sb.cmd(["log", "--check"]).run();
     assert_eq!(check.code, 0, "{}", check.stdout);
 }
+
+#[test]
+fn a_file_size_limit_is_an_error_and_leaves_no_record_of_the_change() {
+    let sb = Sandbox::new();
+    // A token with large claims makes the keystore much larger than one more record.
+    let big = "x".repeat(1000);
+    let claims: Vec<String> = (0..4).map(|n| format!("c{n}={big}")).collect();
+    let mut args = vec!["generate", "jwt", "-n", "big", "-s", "svc", "-j"];
+    for claim in &claims {
+        args.extend(["-c", claim.as_str()]);
+    }
+    sb.json(&args);
+    let log = |sb: &Sandbox| std::fs::read(sb.file("events.log")).expect("events.log");
+    let log_before = log(&sb);
+    let keystore = std::fs::metadata(sb.file("keystore.enc"))
+        .expect("stat")
+        .len();
+    let limit = log_before.len() as u64 + 2000;
+    assert!(
+        keystore > limit,
+        "the keystore ({keystore} bytes) cannot be written"
+    );
+    let before = sb.snapshot();
+
+    // As a shell's `ulimit -f` leaves it: SIGXFSZ not ignored.
+    let out = sb
+        .cmd(["generate", "api-key", "-n", "second", "-s", "svc"])
+        .file_size_limit_with_signal(limit)
+        .run();
+    assert_eq!(out.code, 3, "an error, not a kill: {}", out.stderr);
+    assert!(
+        out.stderr.contains("File too large") && out.stderr.contains("ulimit -f"),
+        "{}",
+        out.stderr
+    );
+    assert_unchanged(&before, &sb.snapshot(), "a write past the size limit");
+    assert_eq!(
+        log(&sb),
+        log_before,
+        "the record of the change that did not happen was taken back"
+    );
+    let check = sb.cmd(["log", "--check"]).run();
+    assert_eq!(check.code, 0, "{}", check.stdout);
+    sb.cmd(["generate", "api-key", "-n", "second", "-s", "svc"])
+        .run()
+        .ok();
+    assert_eq!(sb.ids().len(), 2);
+}

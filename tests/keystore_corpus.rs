@@ -53,6 +53,12 @@ fn sandbox_with(file: &str) -> Sandbox {
         let target = if name == file { "keystore.enc" } else { name };
         std::fs::copy(corpus().join(name), sb.file(target)).expect("corpus file copied");
     }
+    if file == "valid.enc" {
+        for name in ["events.log", "events.head"] {
+            std::fs::copy(corpus().join(format!("valid.{name}")), sb.file(name))
+                .expect("event log copied");
+        }
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
@@ -136,6 +142,10 @@ fn regenerate() {
         }
     }
     std::fs::copy(sb.file("master.key"), dir.join("master.key")).expect("master key");
+    // The valid keystore's event log goes with it: a keystore whose log is gone is refused.
+    for name in ["events.log", "events.head"] {
+        std::fs::copy(sb.file(name), dir.join(format!("valid.{name}"))).expect("event log");
+    }
     let valid = std::fs::read(sb.file("keystore.enc")).expect("keystore");
     let write = |name: &str, bytes: &[u8]| std::fs::write(dir.join(name), bytes).expect("written");
     let with = |edit: &dyn Fn(&mut Vec<u8>)| {

@@ -70,11 +70,22 @@ pub enum Command {
     Stats(JsonArg),
     /// Show the event log, or check that no record was edited, removed or reordered
     Log(LogArgs),
+    /// Say how the keystore and the event log disagree after an older copy of one was put back;
+    /// with --accept-rollback, accept them as they are
+    Recover(RecoverArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
     /// Serve a copied secret to the clipboard and clear it later (used by --copy)
     #[command(name = "__hold-clipboard", hide = true)]
     HoldClipboard(HoldClipboardArgs),
+}
+
+/// `recover`.
+#[derive(Debug, Args)]
+pub struct RecoverArgs {
+    /// Accept the keystore and the event log as they are, and record that in the event log
+    #[arg(long = "accept-rollback")]
+    pub accept_rollback: bool,
 }
 
 /// `-j/--json-output/--json`.

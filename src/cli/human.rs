@@ -13,8 +13,9 @@ use unicode_width::UnicodeWidthStr;
 use crate::crypto::SecretString;
 use crate::events::Record;
 use crate::model::{KeyEntry, KeyKind, Status};
-use crate::ops::{AuditReport, KeyView, LogCheck, Revoked, Stats, Verdict, Verification};
+use crate::ops::{AuditReport, KeyView, LogCheck, Recovery, Revoked, Stats, Verdict, Verification};
 use crate::sanitize::display;
+use crate::store::Rollback;
 use crate::timefmt;
 
 /// Colours on or off.
@@ -767,6 +768,56 @@ pub fn stats(s: &Stats) -> String {
         } else {
             services.join(", ")
         }
+    );
+    out
+}
+
+/// `recover`: what is out of step, what accepting it means, or what was accepted.
+pub fn recovery(p: Painter, r: &Recovery) -> String {
+    let mut out = String::new();
+    let Some(found) = &r.found else {
+        let _ = writeln!(
+            out,
+            "{} The keystore (generation {}) and the event log agree: nothing to recover.",
+            p.fg(AnsiColor::Green, "✓"),
+            r.generation
+        );
+        return out;
+    };
+    if let Some(record) = r.record {
+        let _ = writeln!(
+            out,
+            "{} Accepted the keystore and the event log as they are ({}).\n  \
+             Recorded as event-log record {record}; keystore.enc is now generation {}.",
+            p.fg(AnsiColor::Green, "✓"),
+            display(&found.to_string()),
+            r.generation
+        );
+        return out;
+    }
+    let consequence = match found {
+        Rollback::KeystoreBehind { keystore: 0, .. } => {
+            "the keystore starts empty: every key recorded in the log is lost".to_owned()
+        }
+        Rollback::KeystoreBehind { keystore, .. } => format!(
+            "generation {keystore} becomes current: changes made after it are lost (keys created since are gone, keys revoked since verify again)"
+        ),
+        Rollback::LogBehind { log_ends, .. } => {
+            format!("the event log is kept as it is: the records after record {log_ends} are lost")
+        }
+        Rollback::LogMissing { .. } => {
+            "a new event log begins: the records of the old one are lost".to_owned()
+        }
+        Rollback::HeadUnusable { .. } => {
+            "the event log is kept as it is, with a new head at its last record".to_owned()
+        }
+    };
+    let _ = writeln!(
+        out,
+        "{} {}\n  With --accept-rollback, {consequence}; that is recorded in the event log.\n  \
+         If you have newer copies of the files, put them back instead. To accept: apiauth recover --accept-rollback",
+        p.fg(AnsiColor::Red, "✗"),
+        display(&found.to_string()),
     );
     out
 }

@@ -198,10 +198,20 @@ fn context(flag_dir: Option<PathBuf>) -> Result<Context> {
             "no home directory was found to keep the keystore in; give one with --key-dir or APIAUTH_HOME",
         )
     })?;
-    let config_path = Config::locate(env_path("APIAUTH_CONFIG"), explicit.as_deref());
-    let config = Config::load(config_path.as_deref())?;
     let store =
         crate::store::Store::new(dir, master_key_from_env()?).with_lock_timeout(lock_timeout()?);
+    // The key directory first: when --key-dir names a file, that is the error, not the
+    // config.toml that cannot be found inside it.
+    store.check_dir()?;
+    let config_override = env_path("APIAUTH_CONFIG");
+    // A config.toml found in the key directory is one of its files: no symbolic link.
+    let links = if config_override.is_none() && explicit.is_some() {
+        crate::fs::Links::Refuse
+    } else {
+        crate::fs::Links::Follow
+    };
+    let config_path = Config::locate(config_override, explicit.as_deref());
+    let config = Config::load(config_path.as_deref(), links)?;
     Ok(Context::new(store, config))
 }
 
@@ -340,6 +350,15 @@ impl Run {
                 Ok(OK)
             }
             Command::Log(a) => self.log(a),
+            Command::Recover(a) => {
+                let recovery = ops::recover(&self.ctx, a.accept_rollback)?;
+                output::stdout(&human::recovery(self.out, &recovery));
+                Ok(if recovery.found.is_some() && recovery.record.is_none() {
+                    CHECK_FAILED
+                } else {
+                    OK
+                })
+            }
             Command::Completions(_) | Command::HoldClipboard(_) => {
                 unreachable!("handled before a context is built")
             }

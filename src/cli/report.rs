@@ -49,13 +49,22 @@ pub fn hint(error: &Error) -> Option<String> {
         Error::Io { source, .. } if source.kind() == std::io::ErrorKind::FileTooLarge => {
             "a file size limit was reached (see ulimit -f); raise it and run the command again. The keystore was not changed.".into()
         }
-        Error::Io { source, path, .. }
-            if source.kind() == std::io::ErrorKind::PermissionDenied =>
-        {
-            format!(
-                "check the permissions of {} (it must be writable by you); the keystore was not changed",
-                path.display()
-            )
+        Error::Io {
+            source,
+            path,
+            action,
+        } if source.kind() == std::io::ErrorKind::PermissionDenied => {
+            if action.starts_with("read") {
+                format!(
+                    "check the permissions of {} (it must be readable by you)",
+                    path.display()
+                )
+            } else {
+                format!(
+                    "check the permissions of {} (it must be writable by you); the keystore was not changed",
+                    path.display()
+                )
+            }
         }
         Error::Io { source, .. } if source.kind() == std::io::ErrorKind::ReadOnlyFilesystem => {
             "the key directory is on a read-only file system; use a writable --key-dir. The keystore was not changed.".into()
@@ -162,8 +171,92 @@ pub fn hint(error: &Error) -> Option<String> {
         Error::Config { .. } => {
             "see the documented settings in assets/config.toml of the apiauth sources".into()
         }
+        Error::NotAFile { path, kind } => not_a_file(path, *kind),
+        Error::KeyDirWritable { path, .. } => format!(
+            "anyone who can write it can put back an old keystore or plant a link; run: chmod 700 {}",
+            path.display()
+        ),
+        Error::KeyDirNotOwned { path, .. } => format!(
+            "use a key directory of your own (--key-dir or APIAUTH_HOME), or make this one yours: sudo chown -R $(id -un) {}",
+            path.display()
+        ),
+        Error::PythonStore { path } => format!(
+            "nothing was written to it. To bring its keys into apiauth, run: apiauth migrate --from {}",
+            path.display()
+        ),
+        Error::Rollback { rollback, dir } => rollback_hint(rollback, dir),
+        Error::TooLarge { path, .. } => format!(
+            "{} was damaged or replaced: move it aside and restore it from your backup",
+            path.display()
+        ),
         _ => return None,
     })
+}
+
+/// What to do when the keystore and the event log disagree.
+fn rollback_hint(rollback: &crate::store::Rollback, dir: &std::path::Path) -> String {
+    use crate::store::Rollback;
+    const RECOVER: &str = "apiauth recover --accept-rollback";
+    match rollback {
+        Rollback::KeystoreBehind {
+            keystore: 0,
+            recorded,
+            ..
+        } if dir.join(crate::store::BACKUP_FILE).exists() => format!(
+            "put back keystore.enc (generation {recorded}) from your backup. To accept the \
+             generation before it instead (the last change is lost), run: cp {} {} && {RECOVER}",
+            dir.join(crate::store::BACKUP_FILE).display(),
+            dir.join(crate::store::KEYSTORE_FILE).display()
+        ),
+        Rollback::KeystoreBehind {
+            keystore: 0,
+            recorded,
+            ..
+        } => format!(
+            "put back keystore.enc (generation {recorded}) from your backup. To start again \
+             from an empty keystore instead, run: {RECOVER}"
+        ),
+        Rollback::KeystoreBehind {
+            keystore, recorded, ..
+        } => format!(
+            "if keystore.enc was replaced by mistake, put back the newest one (generation \
+             {recorded}). To accept this older keystore (changes made after generation {keystore} \
+             are lost, and keys revoked since verify again), run: {RECOVER}"
+        ),
+        Rollback::LogBehind { log_ends, .. } => format!(
+            "put back the newest events.log and events.head. To accept the event log as it is \
+             (the records after record {log_ends} are lost), run: {RECOVER}"
+        ),
+        Rollback::LogMissing { .. } => format!(
+            "put back events.log and events.head. To start a new event log instead, run: {RECOVER}"
+        ),
+        Rollback::HeadUnusable { .. } => format!(
+            "restore events.head and events.log from your backup (apiauth log --check shows the \
+             damage). To accept the event log as it is, run: {RECOVER}"
+        ),
+    }
+}
+
+/// What to do about a file in the key directory that is not a regular file.
+fn not_a_file(path: &std::path::Path, kind: crate::fs::FileKind) -> String {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    let made_again = matches!(
+        name.as_deref(),
+        Some("keystore.lock" | "events.lock" | "events.lastused" | "events.pending")
+    );
+    let fix = if made_again {
+        format!("move {} aside: apiauth makes a new one", path.display())
+    } else {
+        format!(
+            "move {} aside and put the file itself there (from your backup)",
+            path.display()
+        )
+    };
+    if kind == crate::fs::FileKind::Symlink {
+        format!("apiauth follows no symbolic link in the key directory; {fix}")
+    } else {
+        fix
+    }
 }
 
 /// Prints `error: …` and the hint to stderr; returns the exit code.
@@ -178,4 +271,25 @@ pub fn report(error: &Error, painter: super::human::Painter) -> ExitCode {
     }
     super::output::stderr(&text);
     ExitCode::from(exit_code(error))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_permission_hint_fits_the_operation() {
+        let denied = || std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let read = hint(&Error::io("read", "/k/master.key", denied())).unwrap();
+        assert!(
+            read.contains("/k/master.key") && read.contains("readable by you"),
+            "{read}"
+        );
+        assert!(
+            !read.contains("writable") && !read.contains("not changed"),
+            "{read}"
+        );
+        let write = hint(&Error::io("append to", "/k/events.log", denied())).unwrap();
+        assert!(write.contains("writable by you"), "{write}");
+    }
 }

@@ -11,17 +11,19 @@
 //! ```
 //!
 //! Verify writes its key's slot under the log's lock, right after appending its record, in
-//! O(1). A slot whose MAC does not match (edited, or from another keystore) and a missing file
-//! are rebuilt from the log, which stays the source of truth.
+//! O(1). A slot whose MAC does not match (edited, or from another keystore), a missing file and
+//! one far longer than the keystore needs (a sparse 2 GB file is never read) are rebuilt from
+//! the log, which stays the source of truth.
 
 use std::collections::HashMap;
-use std::fs::{self, OpenOptions};
+use std::io::Read as _;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
 use super::{EventKeys, EventLog};
 use crate::error::{Error, Result};
+use crate::fs;
 use crate::model::{KeyEntry, KeyId};
 
 /// File name of the last-used slots.
@@ -29,6 +31,11 @@ pub const FILE: &str = "events.lastused";
 const MAGIC: &[u8; 4] = b"AALU";
 const HEADER: usize = 16;
 const SLOT: usize = 24;
+/// Name prefix of the temp file a rebuild writes.
+pub const TEMP_PREFIX: &str = ".events.lastused.tmp";
+/// Slots past the keystore a reader holds that the file may already have (keys generated and
+/// used since it read its keystore). A longer file is damaged, and rebuilt without being read.
+const SLACK: usize = 4096;
 
 /// A use of a key to record: its entry number, id and the time.
 #[derive(Debug, Clone, Copy)]
@@ -87,12 +94,10 @@ fn header() -> [u8; HEADER] {
 /// Does nothing when the file does not exist yet: the next reader rebuilds it from the log,
 /// which already holds this use.
 pub(super) fn record(log: &EventLog, usage: &Use<'_>) -> Option<DateTime<Utc>> {
-    use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
-    let mut file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(path(log))
-        .ok()?;
+    use std::io::{Seek as _, SeekFrom, Write as _};
+    let mut options = fs::owner_only();
+    options.read(true).write(true);
+    let mut file = fs::open(&path(log), &options, "open").ok()??;
     let offset = (HEADER + usage.entry * SLOT) as u64;
     let mut old = [0u8; SLOT];
     let previous = match file
@@ -115,11 +120,9 @@ pub(super) fn record(log: &EventLog, usage: &Use<'_>) -> Option<DateTime<Utc>> {
 /// Starts an empty slot file (every key "never used"), for a new log. Called under the lock.
 pub(super) fn create_empty(log: &EventLog) -> Result<()> {
     let target = path(log);
-    let mut options = crate::paths::owner_only();
+    let mut options = fs::owner_only();
     options.write(true).create(true).truncate(true);
-    let mut file = options
-        .open(&target)
-        .map_err(|e| Error::io("create", &target, e))?;
+    let mut file = fs::open_existing(&target, &options, "create")?;
     std::io::Write::write_all(&mut file, &header()).map_err(|e| Error::io("write", &target, e))
 }
 
@@ -141,7 +144,15 @@ pub fn all(log: &EventLog, entries: &[KeyEntry]) -> Result<Vec<Option<DateTime<U
 }
 
 fn read(log: &EventLog, entries: &[KeyEntry]) -> Option<Vec<Option<DateTime<Utc>>>> {
-    let bytes = fs::read(path(log)).ok()?;
+    let path = path(log);
+    let file = fs::open(&path, &fs::reading(), "read").ok()??;
+    let len = fs::len(&file, &path).ok()?;
+    if len > (HEADER + SLOT * (entries.len() + SLACK)) as u64 {
+        return None;
+    }
+    let wanted = (HEADER + SLOT * entries.len()) as u64;
+    let mut bytes = Vec::with_capacity(wanted.min(len) as usize);
+    file.take(wanted).read_to_end(&mut bytes).ok()?;
     if bytes.len() < HEADER || bytes[..HEADER] != header() {
         return None;
     }
@@ -188,10 +199,7 @@ fn rebuild(log: &EventLog, entries: &[KeyEntry]) -> Result<Vec<Option<DateTime<U
         bytes.extend_from_slice(&encode_slot(log.keys(), &entry.id, *used));
     }
     let target = path(log);
-    let mut temp = tempfile::Builder::new()
-        .prefix(".events.lastused.tmp")
-        .tempfile_in(log.dir())
-        .map_err(|e| Error::io("create a temp file in", log.dir(), e))?;
+    let mut temp = fs::temp::create(log.dir(), TEMP_PREFIX)?;
     std::io::Write::write_all(&mut temp, &bytes).map_err(|e| Error::io("write", temp.path(), e))?;
     temp.persist(&target)
         .map_err(|e| Error::io("replace", &target, e.error))?;

@@ -5,8 +5,10 @@
 //!
 //! - `events.log`: one record per line (see [`record`]), each encrypted and chained to the one
 //!   before it;
-//! - `events.head`: the sequence number and MAC of the last record, with an HMAC under a key
-//!   derived from the master key, so that cutting records off the end is detected too;
+//! - `events.head`: the sequence number and MAC of the last record and the newest keystore
+//!   generation written with the log (see `head.rs`), with an HMAC under a key derived from the
+//!   master key, so that cutting records off the end, and an older keystore put back, are
+//!   detected too;
 //! - `events.lock`: the appenders' lock, so records from many processes form one chain;
 //! - `events.pending`: notes of failed unlocks, written by a process that could not derive the
 //!   log's keys; the next process that appends folds them into the chain, marked as
@@ -17,10 +19,11 @@
 //! An append reads only the head and the last line, then writes the new lines and the head, so
 //! its cost does not depend on the length of the log.
 
+mod head;
 pub mod last_used;
+mod pending;
 pub mod record;
 
-use std::fs::{self, File};
 use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -29,7 +32,7 @@ use chrono::{DateTime, Utc};
 
 use crate::crypto::MasterKey;
 use crate::error::{Error, Result};
-use crate::store::lock;
+use crate::fs::{self, lock};
 use record::Line;
 pub use record::{Action, Event, EventKeys, LineError, Mac32};
 
@@ -40,11 +43,10 @@ pub const HEAD_FILE: &str = "events.head";
 /// File name of the appenders' lock.
 pub const LOCK_FILE: &str = "events.lock";
 /// File name of the unauthenticated failed-unlock notes.
-pub const PENDING_FILE: &str = "events.pending";
+pub const PENDING_FILE: &str = pending::FILE;
+pub use pending::note_failed_unlock;
 
-const HEAD_LEN: usize = 8 + 32 + 32;
-/// Most notes folded from `events.pending` at once (a flood of them is cut off).
-const MAX_PENDING: usize = 1000;
+pub(crate) use head::{HeadFile, Pending};
 
 /// Whether an append waits for the disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,15 +62,78 @@ pub enum Durability {
 
 /// The position a new record chains from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Head {
-    seq: u64,
-    mac: Mac32,
+pub(crate) struct Head {
+    /// Sequence number of the last record (0 before the first).
+    pub(crate) seq: u64,
+    /// Its chain MAC.
+    pub(crate) mac: Mac32,
 }
 
 const GENESIS: Head = Head {
     seq: 0,
     mac: [0; 32],
 };
+
+/// A change being recorded: the keystore generation it will write, over the current one.
+#[derive(Debug, Clone, Copy)]
+struct Change {
+    generation: u64,
+    current: u64,
+}
+
+/// What one append did.
+struct Appended {
+    /// The head after it.
+    head: HeadFile,
+    /// The use of the key before this one (for verify).
+    previous_use: Option<DateTime<Utc>>,
+    /// The length of the log before the caller's own records (after the notes and the first
+    /// record of a new log that came with them).
+    change_start: u64,
+    /// The length of the log after the append.
+    end: u64,
+    /// The last record before the caller's own.
+    before: Head,
+}
+
+/// The records of a change, as appended: the position the keystore keeps, and what taking
+/// them back needs ([`EventLog::abandon`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Recorded {
+    /// Where the log ends after them; `None` for a change that records nothing.
+    pub(crate) anchor: Option<Anchor>,
+    pending: Pending,
+    cut_at: u64,
+    end: u64,
+    before: Head,
+}
+
+/// How a `not_applied` record's detail begins: `records FIRST-LAST were not applied: WHY`.
+const NOT_APPLIED_PREFIX: &str = "records ";
+
+/// The records a `not_applied` record says were not applied.
+pub fn not_applied_range(event: &Event) -> Option<std::ops::RangeInclusive<u64>> {
+    if event.action != Action::NotApplied {
+        return None;
+    }
+    let (range, _) = event
+        .detail
+        .strip_prefix(NOT_APPLIED_PREFIX)?
+        .split_once(' ')?;
+    let (first, last) = range.split_once('-')?;
+    Some(first.parse().ok()?..=last.parse().ok()?)
+}
+
+/// What `events.head` holds, as far as a reader can tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum HeadState {
+    /// There is no head (and so, normally, no log yet).
+    Missing,
+    /// The head, authenticated.
+    Present(HeadFile),
+    /// A head that cannot be read or does not authenticate, and why.
+    Unusable(String),
+}
 
 /// A position in the log: a record's sequence number and MAC. The keystore keeps the position
 /// of its last change's record.
@@ -165,18 +230,182 @@ impl EventLog {
         durability: Durability,
         use_slot: Option<last_used::Use<'_>>,
     ) -> Result<Option<DateTime<Utc>>> {
-        self.append_at(events, durability, use_slot)
-            .map(|(_, previous)| previous)
+        self.append_at(events, durability, use_slot, None)
+            .map(|appended| appended.previous_use)
     }
 
-    /// Appends the records of a change, synced, and returns where the log then ends: the
-    /// keystore keeps that position, so a log rolled back past the change is caught.
-    pub fn append_change(&self, events: &[Event]) -> Result<Anchor> {
-        let (head, _) = self.append_at(events, Durability::Sync, None)?;
-        Ok(Anchor {
-            seq: head.seq,
-            mac: head.mac,
+    /// Appends the records of a change that will write the keystore as generation `generation`
+    /// (over `current`), synced, and marks the change as pending in the head. Returns where the
+    /// log then ends, which the keystore keeps, so that a log rolled back past the change is
+    /// caught; `None` when the change records nothing.
+    pub(crate) fn append_change(
+        &self,
+        events: &[Event],
+        generation: u64,
+        current: u64,
+    ) -> Result<Recorded> {
+        let change = Change {
+            generation,
+            current,
+        };
+        let appended = self.append_at(events, Durability::Sync, None, Some(change))?;
+        let head = appended.head;
+        Ok(Recorded {
+            anchor: (!events.is_empty()).then_some(Anchor {
+                seq: head.tip.seq,
+                mac: head.tip.mac,
+            }),
+            pending: head.pending.expect("a change is marked pending"),
+            cut_at: appended.change_start,
+            end: appended.end,
+            before: appended.before,
         })
+    }
+
+    /// Takes back the records of a change whose keystore write failed or lost to another
+    /// writer, so that no record says it happened. When nothing was appended after them, they
+    /// are cut off the log and the head is put back, as if never written; otherwise a
+    /// `not_applied` record says which records were not applied. The pending mark is cleared.
+    pub(crate) fn abandon(&self, recorded: &Recorded, why: &str) -> Result<()> {
+        {
+            let _lock = self.lock()?;
+            let _guard = lock::DirGuard::acquire(&self.dir, self.lock_timeout)?;
+            let Some(mut head) = self.read_head()? else {
+                return Ok(());
+            };
+            let path = self.path();
+            let len = fs::open(&path, &fs::reading(), "read")?
+                .map_or(Ok(0), |file| fs::len(&file, &path))?;
+            let last = recorded
+                .pending
+                .records
+                .map_or(recorded.before.seq, |r| r.1);
+            if head.pending == Some(recorded.pending) && head.tip.seq == last && len == recorded.end
+            {
+                if len > recorded.cut_at {
+                    let mut options = fs::owner_only();
+                    options.write(true);
+                    let log = fs::open_existing(&path, &options, "open")?;
+                    log.set_len(recorded.cut_at)
+                        .and_then(|()| log.sync_data())
+                        .map_err(|e| Error::io("cut back", &path, e))?;
+                }
+                head.tip = recorded.before;
+                head.pending = None;
+                return self.write_head(&head, Durability::Sync);
+            }
+        }
+        self.not_applied(recorded.pending, why)
+    }
+
+    /// Records that a pending change's records were not applied, and clears its mark.
+    pub(crate) fn not_applied(&self, pending: Pending, why: &str) -> Result<()> {
+        if let Some((first, last)) = pending.records {
+            let note = Event::new(
+                Utc::now(),
+                Action::NotApplied,
+                None,
+                "failed",
+                format!("{NOT_APPLIED_PREFIX}{first}-{last} were not applied: {why}"),
+            );
+            self.append(&[note], Durability::Sync, None)?;
+        }
+        self.update_head(Durability::Sync, |head| {
+            let ours = head.pending == Some(pending);
+            if ours {
+                head.pending = None;
+            }
+            ours
+        })
+    }
+
+    /// Records that the keystore was written as `generation`, so that a keystore older than it
+    /// put back later is caught. Best effort: a head left behind only makes the next writer
+    /// confirm again.
+    pub(crate) fn confirm(&self, generation: u64) -> Result<()> {
+        self.update_head(Durability::Buffered, |head| {
+            head.store = head.store.max(generation);
+            if head.pending.is_some_and(|p| p.generation <= generation) {
+                head.pending = None;
+            }
+            true
+        })
+    }
+
+    /// Changes the stored head, under the lock, when there is one and `change` says so.
+    fn update_head(
+        &self,
+        durability: Durability,
+        change: impl FnOnce(&mut HeadFile) -> bool,
+    ) -> Result<()> {
+        let _lock = self.lock()?;
+        let _guard = lock::DirGuard::acquire(&self.dir, self.lock_timeout)?;
+        let Some(mut head) = self.read_head()? else {
+            return Ok(());
+        };
+        if change(&mut head) {
+            self.write_head(&head, durability)?;
+        }
+        Ok(())
+    }
+
+    /// The head as stored, or why it cannot be used.
+    pub(crate) fn head_state(&self) -> HeadState {
+        match self.read_head() {
+            Ok(Some(head)) => HeadState::Present(head),
+            Ok(None) => HeadState::Missing,
+            Err(e) => HeadState::Unusable(match e {
+                Error::EventLog { problem, .. } => problem,
+                other => other.to_string(),
+            }),
+        }
+    }
+
+    /// Whether `events.log` holds anything (one `lstat`).
+    pub(crate) fn has_records(&self) -> bool {
+        std::fs::symlink_metadata(self.path()).is_ok_and(|m| !m.is_file() || m.len() > 0)
+    }
+
+    /// The sequence number of the last line of the log (reading only its end); `None` when the
+    /// log is empty or missing.
+    pub(crate) fn last_seq(&self) -> Result<Option<u64>> {
+        let mut last = None;
+        self.walk_back(|line| {
+            last = Some(line.seq);
+            Ok(false)
+        })?;
+        Ok(last)
+    }
+
+    /// For `recover`: makes the head agree with the log as it is, recording keystore generation
+    /// `store`. The head is rewritten at the log's last record; when no record is left, the old
+    /// head is moved aside (`events.head.TIME.old`) and the next append begins a new log.
+    pub(crate) fn accept_as_is(&self, store: u64) -> Result<()> {
+        let _lock = self.lock()?;
+        let _guard = lock::DirGuard::acquire(&self.dir, self.lock_timeout)?;
+        let mut last: Option<Head> = None;
+        self.walk_back(|line| {
+            last = Some(Head {
+                seq: line.seq,
+                mac: line.mac,
+            });
+            Ok(false)
+        })?;
+        if let Some(tip) = last {
+            let head = HeadFile {
+                tip,
+                store,
+                pending: None,
+            };
+            return self.write_head(&head, Durability::Sync);
+        }
+        let path = self.head_path();
+        if std::fs::symlink_metadata(&path).is_ok() {
+            let stamp = Utc::now().format("%Y%m%dT%H%M%SZ");
+            let aside = self.dir.join(format!("{HEAD_FILE}.{stamp}.old"));
+            std::fs::rename(&path, &aside).map_err(|e| Error::io("move aside", &path, e))?;
+        }
+        Ok(())
     }
 
     fn append_at(
@@ -184,19 +413,31 @@ impl EventLog {
         events: &[Event],
         durability: Durability,
         use_slot: Option<last_used::Use<'_>>,
-    ) -> Result<(Head, Option<DateTime<Utc>>)> {
+        change: Option<Change>,
+    ) -> Result<Appended> {
         let _lock = self.lock()?;
-        let mut head = self.current_head()?;
-        if head.seq == 0 && !self.head_path().exists() {
-            // The head exists before the first record, so a process killed between writing
-            // records and moving the head leaves records that still chain from a known head.
-            self.write_head(GENESIS, Durability::Sync)?;
-            // A new log has no uses yet: start the last-used slots empty, so verify can keep
-            // them current from its first call.
-            last_used::create_empty(self)?;
-        }
+        // Held for the whole append: two appenders whose lock file was deleted between them
+        // would otherwise chain from the same head and fork the chain.
+        let _guard = lock::DirGuard::acquire(&self.dir, self.lock_timeout)?;
+        let mut head = match self.current_head()? {
+            Some(head) => head,
+            None => {
+                let new = HeadFile {
+                    tip: GENESIS,
+                    store: change.map_or(0, |c| c.current),
+                    pending: None,
+                };
+                // The head exists before the first record, so a process killed between writing
+                // records and moving the head leaves records that still chain from a known head.
+                self.write_head(&new, Durability::Sync)?;
+                // A new log has no uses yet: start the last-used slots empty, so verify can keep
+                // them current from its first call.
+                last_used::create_empty(self)?;
+                new
+            }
+        };
         let mut batch: Vec<Event> = Vec::with_capacity(events.len() + 1);
-        if head.seq == 0 {
+        if head.tip.seq == 0 {
             batch.push(Event::new(
                 events.first().map_or_else(Utc::now, |e| e.time),
                 Action::LogStarted,
@@ -205,29 +446,41 @@ impl EventLog {
                 "a new event log begins",
             ));
         }
-        let pending = self.read_pending();
+        let pending = pending::read(&self.dir)?;
         batch.extend(pending.iter().cloned());
         batch.extend_from_slice(events);
 
         let mut text = String::with_capacity(batch.len() * 256);
-        for event in &batch {
-            let (line, mac) = record::seal(&self.keys, head.seq + 1, &head.mac, event);
+        let mut tip = head.tip;
+        let (mut before, mut prefix) = (tip, 0);
+        for (n, event) in batch.iter().enumerate() {
+            if n + events.len() == batch.len() {
+                (before, prefix) = (tip, text.len());
+            }
+            let (line, mac) = record::seal(&self.keys, tip.seq + 1, &tip.mac, event);
             text.push_str(&line);
-            head = Head {
-                seq: head.seq + 1,
+            tip = Head {
+                seq: tip.seq + 1,
                 mac,
             };
         }
+        if events.is_empty() {
+            (before, prefix) = (tip, text.len());
+        }
+        head.tip = tip;
+        if let Some(change) = change {
+            let first = tip.seq + 1 - events.len() as u64;
+            head.pending = Some(Pending {
+                generation: change.generation,
+                records: (!events.is_empty()).then_some((first, tip.seq)),
+                pid: std::process::id(),
+            });
+        }
         let path = self.path();
-        let mut options = crate::paths::owner_only();
+        let mut options = fs::owner_only();
         options.append(true).create(true);
-        let mut log = options
-            .open(&path)
-            .map_err(|e| Error::io("open", &path, e))?;
-        let start = log
-            .metadata()
-            .map_err(|e| Error::io("read the size of", &path, e))?
-            .len();
+        let mut log = fs::open_existing(&path, &options, "open")?;
+        let start = fs::len(&log, &path)?;
         let appended = log
             .write_all(text.as_bytes())
             .map_err(|e| Error::io("append to", &path, e))
@@ -235,11 +488,10 @@ impl EventLog {
                 Durability::Sync => log.sync_data().map_err(|e| Error::io("sync", &path, e)),
                 Durability::Buffered => Ok(()),
             })
-            // The head is not synced even for a change: one left behind by a power failure is
-            // harmless (records past it that chain are accepted, and the keystore's anchor
-            // still catches a rollback), and a sync here would cost every change another
-            // disk flush.
-            .and_then(|()| self.write_head(head, Durability::Buffered));
+            // The head is synced only for a change, whose pending mark must be on disk before
+            // the keystore is. One left behind by a power failure after a verify is harmless:
+            // records past it that chain are accepted.
+            .and_then(|()| self.write_head(&head, durability));
         if let Err(error) = appended {
             // A full disk or a size limit can cut the batch short. Cut the file back to where
             // it was (still under the lock), so the chain stays whole and the next writer, once
@@ -249,51 +501,50 @@ impl EventLog {
             return Err(error);
         }
         if !pending.is_empty() {
-            let _ = File::create(self.dir.join(PENDING_FILE));
+            pending::clear(&self.dir);
         }
-        let previous = match use_slot {
+        let previous_use = match use_slot {
             Some(slot) => last_used::record(self, &slot),
             None => None,
         };
-        Ok((head, previous))
+        Ok(Appended {
+            head,
+            previous_use,
+            change_start: start + prefix as u64,
+            end: start + text.len() as u64,
+            before,
+        })
     }
 
-    fn read_head(&self) -> Result<Option<Head>> {
+    fn read_head(&self) -> Result<Option<HeadFile>> {
         let path = self.head_path();
-        let bytes = match fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(Error::io("read", &path, e)),
+        let bytes = match fs::read_capped(&path, head::LEN as u64, fs::Links::Refuse) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => return Ok(None),
+            Err(Error::TooLarge { .. }) => {
+                return Err(self.damaged(format!("{HEAD_FILE} has the wrong size")));
+            }
+            Err(e) => return Err(e),
         };
-        if bytes.len() != HEAD_LEN {
-            return Err(self.damaged(format!("{} has the wrong size", HEAD_FILE)));
-        }
-        let expected = EventKeys::mac(&self.keys.head, &[&bytes[..40]]);
-        if !bool::from(subtle::ConstantTimeEq::ct_eq(&expected[..], &bytes[40..])) {
-            return Err(self.damaged(format!(
-                "{HEAD_FILE} does not authenticate (it was edited, or belongs to another master key)"
-            )));
-        }
-        Ok(Some(Head {
-            seq: u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes")),
-            mac: bytes[8..40].try_into().expect("32 bytes"),
-        }))
+        head::decode(&bytes, &self.keys)
+            .map(Some)
+            .map_err(|problem| self.damaged(problem))
     }
 
-    fn write_head(&self, head: Head, durability: Durability) -> Result<()> {
-        let mut bytes = [0u8; HEAD_LEN];
-        bytes[..8].copy_from_slice(&head.seq.to_le_bytes());
-        bytes[8..40].copy_from_slice(&head.mac);
-        let mac = EventKeys::mac(&self.keys.head, &[&bytes[..40]]);
-        bytes[40..].copy_from_slice(&mac);
+    fn write_head(&self, head: &HeadFile, durability: Durability) -> Result<()> {
+        let bytes = head::encode(head, &self.keys);
         let path = self.head_path();
-        let mut options = crate::paths::owner_only();
+        let mut options = fs::owner_only();
         options.write(true).create(true).truncate(false);
-        let mut file = options
-            .open(&path)
-            .map_err(|e| Error::io("open", &path, e))?;
-        // One 72-byte write at offset 0: a killed process leaves the old head or the new one.
+        let mut file = fs::open_existing(&path, &options, "open")?;
+        // One write at offset 0: a killed process leaves the old head or the new one.
         file.write_all(&bytes)
+            .and_then(|()| {
+                if file.metadata()?.len() > head::LEN as u64 {
+                    file.set_len(head::LEN as u64)?;
+                }
+                Ok(())
+            })
             .map_err(|e| Error::io("write", &path, e))?;
         if durability == Durability::Sync {
             file.sync_data().map_err(|e| Error::io("sync", &path, e))?;
@@ -301,27 +552,28 @@ impl EventLog {
         Ok(())
     }
 
-    /// The head to chain from: the stored head, moved forward over records that an appender
-    /// wrote before it was killed (they must chain from the stored head). Anything else is
-    /// damage, and no record is added to a damaged chain.
-    fn current_head(&self) -> Result<Head> {
+    /// The head to chain from: the stored head, its tip moved forward over records that an
+    /// appender wrote before it was killed (they must chain from the stored tip); `None` for a
+    /// log not started yet. Anything else is damage, and no record is added to a damaged chain.
+    fn current_head(&self) -> Result<Option<HeadFile>> {
         let stored = self.read_head()?;
         let mut tail: Vec<Line> = Vec::new();
         self.walk_back(|line| {
-            let done = stored.is_some_and(|h| line.seq <= h.seq);
+            let done = stored.is_some_and(|h| line.seq <= h.tip.seq);
             tail.push(line);
             Ok(!done)
         })?;
         tail.reverse();
-        let Some(head) = stored else {
+        let Some(stored) = stored else {
             return if tail.is_empty() {
-                Ok(GENESIS)
+                Ok(None)
             } else {
                 Err(self.damaged(format!(
                     "{HEAD_FILE} is missing while {LOG_FILE} has records; run apiauth log --check"
                 )))
             };
         };
+        let head = stored.tip;
         // The lines after the stored head, which must continue the chain from it.
         let after: &[Line] = match tail.first() {
             None if head.seq == 0 => &[],
@@ -361,22 +613,17 @@ impl EventLog {
                 mac: line.mac,
             };
         }
-        Ok(at)
+        Ok(Some(HeadFile { tip: at, ..stored }))
     }
 
     /// Visits the lines of the log from the last to the first while `visit` returns true.
     /// A final line without a newline, or a line that does not parse, is damage.
     fn walk_back(&self, mut visit: impl FnMut(Line) -> Result<bool>) -> Result<()> {
         let path = self.path();
-        let mut file = match File::open(&path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(Error::io("open", &path, e)),
+        let Some(mut file) = fs::open(&path, &fs::reading(), "read")? else {
+            return Ok(());
         };
-        let len = file
-            .metadata()
-            .map_err(|e| Error::io("read", &path, e))?
-            .len();
+        let len = fs::len(&file, &path)?;
         if len == 0 {
             return Ok(());
         }
@@ -447,70 +694,66 @@ impl EventLog {
     ) -> Result<CheckReport> {
         use std::io::BufRead as _;
         let path = self.path();
-        let head = self.read_head();
+        let head = self.read_head().map(|h| h.map(|h| h.tip));
         let mut at = GENESIS;
         let mut line_no = 0usize;
         let report = |line: usize, problem: String, records: u64| CheckReport {
             records,
             damage: Some(Damage { line, problem }),
         };
-        match File::open(&path) {
-            Ok(file) => {
-                let mut reader = std::io::BufReader::with_capacity(256 * 1024, file);
-                let mut buf = Vec::with_capacity(512);
-                loop {
-                    buf.clear();
-                    let read = reader
-                        .by_ref()
-                        .take(record::MAX_LINE as u64 + 1)
-                        .read_until(b'\n', &mut buf)
-                        .map_err(|e| Error::io("read", &path, e))?;
-                    if read == 0 {
-                        break;
-                    }
-                    line_no += 1;
-                    if buf.last() != Some(&b'\n') {
-                        let problem = if buf.len() > record::MAX_LINE {
-                            "the line is too long to be a record"
-                        } else {
-                            "the record is cut off (the file ends inside it)"
-                        };
-                        return Ok(report(line_no, problem.into(), at.seq));
-                    }
-                    buf.pop();
-                    if let Err(problem) = self.check_line(&buf, &mut at, line_no, &mut visit) {
-                        return Ok(report(line_no, problem, at.seq));
-                    }
-                    if let Some(a) = anchor
-                        && a.seq == at.seq
-                        && a.mac != at.mac
-                    {
-                        return Ok(report(
-                            line_no,
-                            format!(
-                                "record {} is not the one the keystore's last change was recorded as (the log was replaced)",
-                                at.seq
-                            ),
-                            at.seq,
-                        ));
-                    }
-                    if let Ok(Some(h)) = &head
-                        && h.seq == at.seq
-                        && h.mac != at.mac
-                    {
-                        return Ok(report(
-                            line_no,
-                            format!(
-                                "record {} does not match {HEAD_FILE} (the log or the head was replaced)",
-                                at.seq
-                            ),
-                            at.seq,
-                        ));
-                    }
+        if let Some(file) = fs::open(&path, &fs::reading(), "read")? {
+            let mut reader = std::io::BufReader::with_capacity(256 * 1024, file);
+            let mut buf = Vec::with_capacity(512);
+            loop {
+                buf.clear();
+                let read = reader
+                    .by_ref()
+                    .take(record::MAX_LINE as u64 + 1)
+                    .read_until(b'\n', &mut buf)
+                    .map_err(|e| Error::io("read", &path, e))?;
+                if read == 0 {
+                    break;
+                }
+                line_no += 1;
+                if buf.last() != Some(&b'\n') {
+                    let problem = if buf.len() > record::MAX_LINE {
+                        "the line is too long to be a record"
+                    } else {
+                        "the record is cut off (the file ends inside it)"
+                    };
+                    return Ok(report(line_no, problem.into(), at.seq));
+                }
+                buf.pop();
+                if let Err(problem) = self.check_line(&buf, &mut at, line_no, &mut visit) {
+                    return Ok(report(line_no, problem, at.seq));
+                }
+                if let Some(a) = anchor
+                    && a.seq == at.seq
+                    && a.mac != at.mac
+                {
+                    return Ok(report(
+                        line_no,
+                        format!(
+                            "record {} is not the one the keystore's last change was recorded as (the log was replaced)",
+                            at.seq
+                        ),
+                        at.seq,
+                    ));
+                }
+                if let Ok(Some(h)) = &head
+                    && h.seq == at.seq
+                    && h.mac != at.mac
+                {
+                    return Ok(report(
+                        line_no,
+                        format!(
+                            "record {} does not match {HEAD_FILE} (the log or the head was replaced)",
+                            at.seq
+                        ),
+                        at.seq,
+                    ));
                 }
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(Error::io("read", &path, e)),
         }
         let next = line_no + 1;
         if let Some(a) = anchor
@@ -620,7 +863,7 @@ impl EventLog {
         let mut done = false;
         // The end of the log must be where the head says: otherwise the records read here
         // would silently miss those cut off the end.
-        let head = self.read_head()?;
+        let head = self.read_head()?.map(|h| h.tip);
         let mut last_seen = false;
         self.walk_back(|line| {
             if !last_seen {
@@ -678,62 +921,5 @@ impl EventLog {
             return Err(self.damaged("record 1 does not chain; run apiauth log --check"));
         }
         Ok(kept)
-    }
-
-    /// The pending failed-unlock notes, as events.
-    fn read_pending(&self) -> Vec<Event> {
-        let mut text = String::new();
-        let read = File::open(self.dir.join(PENDING_FILE))
-            .and_then(|f| f.take(256 * 1024).read_to_string(&mut text));
-        if read.is_err() {
-            return Vec::new();
-        }
-        text.lines()
-            .take(MAX_PENDING)
-            .filter_map(|line| {
-                let mut fields = line.splitn(4, '\t');
-                let micros: i64 = fields.next()?.parse().ok()?;
-                let user = fields.next()?.to_owned();
-                let host = fields.next()?.to_owned();
-                let detail = fields.next()?.to_owned();
-                Some(Event {
-                    time: DateTime::from_timestamp_micros(micros)?,
-                    action: Action::UnlockFailed,
-                    key_id: None,
-                    outcome: "failed".into(),
-                    user,
-                    host,
-                    detail: format!("{detail} (unauthenticated note)"),
-                })
-            })
-            .collect()
-    }
-}
-
-/// Notes a failed unlock in `events.pending`, for the next process that can write the log.
-/// Best effort: a key directory that cannot be written is simply not noted.
-pub fn note_failed_unlock(dir: &Path, time: DateTime<Utc>, detail: &str) {
-    if !dir.is_dir() {
-        return;
-    }
-    // A flood of failures (a gateway with the wrong key) must not fill the disk: past 64 KiB of
-    // unfolded notes, more of the same add nothing an investigator needs.
-    let full = fs::metadata(dir.join(PENDING_FILE)).is_ok_and(|m| m.len() > 64 * 1024);
-    if full {
-        return;
-    }
-    let event = Event::new(time, Action::UnlockFailed, None, "failed", detail);
-    let clean = |s: &str| s.replace(['\t', '\n', '\r'], " ");
-    let line = format!(
-        "{}\t{}\t{}\t{}\n",
-        time.timestamp_micros(),
-        clean(&event.user),
-        clean(&event.host),
-        clean(detail)
-    );
-    let mut options = crate::paths::owner_only();
-    options.append(true).create(true);
-    if let Ok(mut file) = options.open(dir.join(PENDING_FILE)) {
-        let _ = file.write_all(line.as_bytes());
     }
 }

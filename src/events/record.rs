@@ -69,6 +69,11 @@ pub enum Action {
     UnlockFailed,
     /// A new chain began (no earlier log was present).
     LogStarted,
+    /// `recover --accept-rollback` accepted a keystore or an event log that was out of step.
+    Recover,
+    /// The records of a change that never reached the keystore (its write failed, or its writer
+    /// stopped) were not applied.
+    NotApplied,
 }
 
 impl Action {
@@ -84,6 +89,8 @@ impl Action {
             Action::Audit => "audit",
             Action::UnlockFailed => "unlock_failed",
             Action::LogStarted => "log_started",
+            Action::Recover => "recover",
+            Action::NotApplied => "not_applied",
         }
     }
 
@@ -91,7 +98,7 @@ impl Action {
     pub fn is_change(self) -> bool {
         matches!(
             self,
-            Action::Generate | Action::Import | Action::Rotate | Action::Revoke
+            Action::Generate | Action::Import | Action::Rotate | Action::Revoke | Action::Recover
         )
     }
 }

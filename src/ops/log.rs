@@ -5,8 +5,9 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 
 use super::Context;
-use crate::error::Result;
-use crate::events::{Action, CheckReport, Record};
+use crate::error::{Error, Result};
+use crate::events::{Action, CheckReport, Event, Record};
+use crate::store::Rollback;
 
 /// What `apiauth log` shows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -23,28 +24,52 @@ pub struct LogQuery {
 /// record's MAC checked against the one before it); without one, the whole chain is read and
 /// checked, and damage is an error naming the line.
 pub fn log(ctx: &Context, query: &LogQuery) -> Result<Vec<Record>> {
+    // Opened even without --key: a log out of step with the keystore is refused here too.
+    let keystore = ctx.store.load()?;
     let key = match &query.key {
         Some(given) => {
-            let keystore = ctx.store.load()?;
             let index = keystore.resolve(given)?;
             Some(keystore.entry(index).id.to_string())
         }
         None => None,
     };
+    drop(keystore);
     let Some(log) = ctx.store.events()? else {
         return Ok(Vec::new());
     };
     let keep = |r: &crate::events::Event| key.as_ref().is_none_or(|k| r.key_id.as_ref() == Some(k));
     let mut records = match query.limit {
         Some(limit) => {
-            let mut newest_first = log.recent(limit, query.since, keep)?;
+            // A not_applied record follows the records it names, so reading backwards meets
+            // it first.
+            let mut newest_first = log.recent(limit, query.since, |e| keep(e) || is_note(e))?;
             newest_first.reverse();
             newest_first
         }
         None => log.read_all()?,
     };
+    mark_not_applied(&mut records);
     records.retain(|r| keep(&r.event) && query.since.is_none_or(|s| r.event.time >= s));
     Ok(records)
+}
+
+fn is_note(event: &Event) -> bool {
+    event.action == Action::NotApplied
+}
+
+/// Shows the records of a change that never reached the keystore as `not_applied`, as the
+/// `not_applied` record after them says: no listing shows a change that did not happen as
+/// `ok`.
+fn mark_not_applied(records: &mut [Record]) {
+    let ranges: Vec<_> = records
+        .iter()
+        .filter_map(|r| crate::events::not_applied_range(&r.event))
+        .collect();
+    for record in records {
+        if record.event.action.is_change() && ranges.iter().any(|r| r.contains(&record.seq)) {
+            record.event.outcome = "not_applied".into();
+        }
+    }
 }
 
 /// The result of `log --check`.
@@ -64,9 +89,19 @@ impl LogCheck {
     }
 }
 
-/// Verifies the whole chain, the head, and that every key's creation is on record.
+/// Verifies the whole chain, the head, and that every key's creation is on record. A keystore
+/// out of step with the log is an error, as for every command; a damaged head is not, since
+/// finding the damage is what the check is for.
 pub fn check_log(ctx: &Context) -> Result<LogCheck> {
-    let keystore = ctx.store.load()?;
+    let keystore = match ctx.store.load_and_check()? {
+        (keystore, None | Some(Rollback::HeadUnusable { .. })) => keystore,
+        (_, Some(rollback)) => {
+            return Err(Error::Rollback {
+                dir: ctx.store.dir().to_owned(),
+                rollback,
+            });
+        }
+    };
     let Some(log) = ctx.store.events()? else {
         return Ok(LogCheck {
             report: CheckReport {
@@ -77,7 +112,12 @@ pub fn check_log(ctx: &Context) -> Result<LogCheck> {
         });
     };
     let mut created: HashSet<String> = HashSet::new();
+    // Keys that existed when `recover` accepted the store as it was are on record through it.
+    let mut recovered_at = None;
     let report = log.scan_anchored(keystore.log_anchor(), |record| {
+        if record.event.action == Action::Recover {
+            recovered_at = Some(record.event.time);
+        }
         if matches!(record.event.action, Action::Generate | Action::Import)
             && let Some(id) = record.event.key_id
         {
@@ -94,6 +134,7 @@ pub fn check_log(ctx: &Context) -> Result<LogCheck> {
         keystore
             .entries()
             .iter()
+            .filter(|e| recovered_at.is_none_or(|at| e.created_at > at))
             .map(|e| e.id.to_string())
             .filter(|id| !created.contains(id))
             .collect()
@@ -118,11 +159,110 @@ pub fn recent_events(ctx: &Context, limit: usize, key: Option<&str>) -> Vec<Reco
     let Some(log) = ctx.events() else {
         return Vec::new();
     };
-    log.recent(limit, None, |e| {
-        key.is_none_or(|k| e.key_id.as_deref() == Some(k))
-    })
-    .unwrap_or_else(|e| {
-        ctx.warn(format!("recent events are unavailable: {e}"));
-        Vec::new()
-    })
+    let keep = |e: &Event| key.is_none_or(|k| e.key_id.as_deref() == Some(k));
+    let mut records = log
+        .recent(limit, None, |e| keep(e) || is_note(e))
+        .unwrap_or_else(|e| {
+            ctx.warn(format!("recent events are unavailable: {e}"));
+            Vec::new()
+        });
+    mark_not_applied(&mut records);
+    records.retain(|r| keep(&r.event));
+    records
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::testing;
+
+    #[test]
+    fn keys_without_a_creation_record_are_reported() {
+        // A key put in the keystore without a record (through the library), then a log begun
+        // by a later action: the log verifies, but the key's creation is not on record.
+        let ctx = testing::context();
+        let entry = testing::entry("k_0123456789ab", "quiet", "svc");
+        testing::fill(&ctx, vec![entry]);
+        ctx.record(Event::new(ctx.now(), Action::Audit, None, "ok", "an audit"));
+        let check = check_log(&ctx).unwrap();
+        assert_eq!(check.report.damage, None);
+        assert_eq!(check.unrecorded_keys, ["k_0123456789ab"]);
+        assert!(!check.is_intact());
+    }
+
+    fn outcomes(records: &[Record]) -> Vec<(&'static str, String)> {
+        records
+            .iter()
+            .map(|r| (r.event.action.as_str(), r.event.outcome.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_change_taken_back_never_shows_as_ok() {
+        let ctx = testing::context();
+        testing::fill(&ctx, vec![testing::entry("k_0123456789ab", "one", "svc")]);
+        ctx.record(Event::new(ctx.now(), Action::Audit, None, "ok", "an audit"));
+        let log = ctx.store.events().unwrap().unwrap();
+        let change = |id: &str| {
+            let event = Event::new(ctx.now(), Action::Revoke, Some(id.into()), "ok", "test");
+            log.append_change(&[event], 3, 2).unwrap()
+        };
+        let all = |ctx: &Context| log_all(ctx);
+
+        // Nothing after it: the record is cut off, as if never written.
+        let before = all(&ctx);
+        let recorded = change("k_0123456789ab");
+        log.abandon(&recorded, "the disk is full").unwrap();
+        assert_eq!(outcomes(&all(&ctx)), outcomes(&before));
+        assert!(check_log(&ctx).unwrap().report.damage.is_none());
+
+        // A verify after it: the record stays, a not_applied record names it, and every
+        // listing shows it as not applied.
+        let recorded = change("k_0123456789ab");
+        ctx.record(Event::new(
+            ctx.now(),
+            Action::Verify,
+            None,
+            "not_found",
+            "x",
+        ));
+        log.abandon(&recorded, "the disk is full").unwrap();
+        let shown = all(&ctx);
+        assert_eq!(
+            outcomes(&shown)[shown.len() - 3..],
+            [
+                ("revoke", "not_applied".to_owned()),
+                ("verify", "not_found".to_owned()),
+                ("not_applied", "failed".to_owned()),
+            ]
+        );
+        let limited = log_query(&ctx, Some(3), None);
+        assert_eq!(outcomes(&limited)[0], ("revoke", "not_applied".to_owned()));
+        let by_key = log_query(&ctx, Some(5), Some("k_0123456789ab"));
+        assert_eq!(
+            outcomes(&by_key),
+            [("revoke", "not_applied".to_owned())],
+            "the note itself concerns no key"
+        );
+        let recent = recent_events(&ctx, 10, None);
+        assert!(
+            recent
+                .iter()
+                .any(|r| r.event.action == Action::Revoke && r.event.outcome == "not_applied")
+        );
+        assert!(check_log(&ctx).unwrap().report.damage.is_none());
+    }
+
+    fn log_all(ctx: &Context) -> Vec<Record> {
+        log_query(ctx, None, None)
+    }
+
+    fn log_query(ctx: &Context, limit: Option<usize>, key: Option<&str>) -> Vec<Record> {
+        let query = LogQuery {
+            key: key.map(str::to_owned),
+            since: None,
+            limit,
+        };
+        log(ctx, &query).unwrap()
+    }
 }

@@ -10,6 +10,7 @@
 mod import;
 mod issue;
 mod log;
+mod recover;
 mod report;
 mod verify;
 
@@ -27,6 +28,7 @@ pub use issue::{
     GenerateRequest, Issued, Labels, NewKind, Revoked, RotateRequest, generate, revoke, rotate,
 };
 pub use log::{LogCheck, LogQuery, check_log, log, log_mark, recent_events};
+pub use recover::{Recovery, recover};
 pub use report::{AuditReport, Filter, Stats, audit, export, list, show, stats};
 pub use verify::{Requirements, Verdict, Verification, verify};
 

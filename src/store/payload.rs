@@ -181,6 +181,13 @@ pub struct Found {
     pub position: usize,
 }
 
+/// The event-log anchor of a decrypted payload, read without checking or decoding the rest
+/// (the fields before it are byte strings, which decode by their length alone).
+pub fn anchor(bytes: &[u8]) -> Result<Option<Anchor>, PayloadError> {
+    let encoded: Encoded<'_> = postcard::from_bytes(bytes)?;
+    Ok(encoded.log_anchor)
+}
+
 /// Finds the entry holding `hash` and the position of the matching version, decoding only that
 /// entry. The match is confirmed with a constant-time comparison against the decoded entry.
 pub fn lookup(bytes: &[u8], hash: &KeyHash) -> Result<Option<Found>, PayloadError> {

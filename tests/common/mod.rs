@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
-use std::io::Write as _;
+use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -205,6 +205,54 @@ pub fn assert_unchanged(before: &Snapshot, after: &Snapshot, what: &str) {
     }
 }
 
+/// A resource limit for the child.
+#[derive(Debug, Clone, Copy)]
+enum Limit {
+    /// `RLIMIT_AS`.
+    AddressSpace,
+    /// `RLIMIT_FSIZE`, with `SIGXFSZ` ignored or left to its default.
+    FileSize { ignore_signal: bool },
+}
+
+/// Every command that opens the key directory, the keystore or the event log. The ids are
+/// prefixes no key needs to match: these commands are to be refused before they look.
+pub const OPENING_COMMANDS: &[&[&str]] = &[
+    &["list"],
+    &["show", "k_0"],
+    &["verify", "-j"],
+    &["generate", "api-key", "-n", "new", "-s", "svc"],
+    &["generate", "jwt", "-n", "new", "-s", "svc"],
+    &["import", "-n", "imported", "-s", "svc"],
+    &["rotate", "k_0"],
+    &["revoke", "k_0"],
+    &["audit", "--exit-on-alert"],
+    &["export"],
+    &["stats"],
+    &["log"],
+    &["log", "--check"],
+];
+
+/// Runs each of `commands` (with `stdin`) and asserts that every one exits 3 with `words` on
+/// stderr and nothing on stdout, and that no file of the key directory, the event log's
+/// included, changed.
+pub fn assert_all_refused(sb: &Sandbox, commands: &[&[&str]], stdin: &str, words: &[&str]) {
+    let before = snapshot_all(&sb.dir);
+    for args in commands {
+        let out = sb
+            .cmd(*args)
+            .stdin(format!("{stdin}\n"))
+            .run()
+            .fails(3, words);
+        assert!(
+            out.stdout.is_empty(),
+            "`{}` printed {}",
+            out.args,
+            out.stdout
+        );
+    }
+    assert_unchanged(&before, &snapshot_all(&sb.dir), "refused commands");
+}
+
 /// A command being built.
 pub struct Call {
     cmd: Command,
@@ -238,23 +286,66 @@ impl Call {
         self
     }
 
+    /// Removes an environment variable from the child's environment.
+    pub fn env_remove(mut self, key: &str) -> Self {
+        self.cmd.env_remove(key);
+        self
+    }
+
+    /// Caps the child's address space (`ulimit -v`), so that an attempt to read a huge file
+    /// into memory fails instead of succeeding slowly.
+    pub fn memory_limit(self, bytes: u64) -> Self {
+        self.limit(Limit::AddressSpace, bytes)
+    }
+
+    /// Limits the size of any file the child writes (`ulimit -f`) and leaves `SIGXFSZ` as the
+    /// shell would: a process that does not handle it is killed by a write past the limit.
+    pub fn file_size_limit_with_signal(self, bytes: u64) -> Self {
+        self.limit(
+            Limit::FileSize {
+                ignore_signal: false,
+            },
+            bytes,
+        )
+    }
+
     /// Limits the size of any file the child writes (`ulimit -f`), with `SIGXFSZ` ignored so
     /// that a write past the limit fails with `EFBIG` instead of killing the process: a write
     /// error injected by the kernel, for machines where a full file system cannot be mounted.
-    pub fn file_size_limit(mut self, bytes: u64) -> Self {
+    pub fn file_size_limit(self, bytes: u64) -> Self {
+        self.limit(
+            Limit::FileSize {
+                ignore_signal: true,
+            },
+            bytes,
+        )
+    }
+
+    fn limit(mut self, limit: Limit, bytes: u64) -> Self {
         use std::os::unix::process::CommandExt as _;
         // SAFETY: the closure runs in the child between fork and exec and calls only
         // async-signal-safe functions (signal, setrlimit).
         unsafe {
             self.cmd.pre_exec(move || {
-                if libc::signal(libc::SIGXFSZ, libc::SIG_IGN) == libc::SIG_ERR {
-                    return Err(std::io::Error::last_os_error());
-                }
+                let resource = match limit {
+                    Limit::AddressSpace => libc::RLIMIT_AS,
+                    Limit::FileSize { ignore_signal } => {
+                        let action = if ignore_signal {
+                            libc::SIG_IGN
+                        } else {
+                            libc::SIG_DFL
+                        };
+                        if libc::signal(libc::SIGXFSZ, action) == libc::SIG_ERR {
+                            return Err(std::io::Error::last_os_error());
+                        }
+                        libc::RLIMIT_FSIZE
+                    }
+                };
                 let limit = libc::rlimit {
                     rlim_cur: bytes,
                     rlim_max: bytes,
                 };
-                if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
+                if libc::setrlimit(resource, &limit) != 0 {
                     return Err(std::io::Error::last_os_error());
                 }
                 Ok(())
@@ -276,6 +367,61 @@ impl Call {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         self.cmd.spawn().expect("start apiauth")
+    }
+
+    /// Runs to completion, but kills the child and fails the test if it is still running
+    /// after `limit`: a command that hangs (on a FIFO, say) fails its test instead of hanging
+    /// the suite.
+    pub fn run_within(mut self, limit: std::time::Duration) -> Out {
+        self.cmd
+            .stdin(if self.stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = self.cmd.spawn().expect("start apiauth");
+        let input = self.stdin.take();
+        let mut pipe = child.stdin.take();
+        let feeder = std::thread::spawn(move || {
+            if let (Some(input), Some(pipe)) = (input, pipe.as_mut()) {
+                let _ = pipe.write_all(&input);
+            }
+        });
+        let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+            std::thread::spawn(move || {
+                let mut text = Vec::new();
+                if let Some(mut pipe) = pipe {
+                    let _ = pipe.read_to_end(&mut text);
+                }
+                String::from_utf8(text).expect("output is UTF-8")
+            })
+        };
+        let stdout = drain(child.stdout.take().map(|p| Box::new(p) as _));
+        let stderr = drain(child.stderr.take().map(|p| Box::new(p) as _));
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("poll apiauth") {
+                break status;
+            }
+            if started.elapsed() > limit {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "`apiauth {}` was still running after {limit:?}: it hangs",
+                    self.shown.join(" ")
+                );
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        };
+        let _ = feeder.join();
+        Out {
+            code: status.code().expect("apiauth exited, not killed"),
+            stdout: stdout.join().expect("stdout reader"),
+            stderr: stderr.join().expect("stderr reader"),
+            args: self.shown.join(" "),
+        }
     }
 
     /// Runs to completion.
