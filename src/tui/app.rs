@@ -14,7 +14,6 @@ use crate::error::Result;
 use crate::ops::Context;
 
 use super::copy::{self, ClipboardKind, OpenBoard};
-use super::data::Snapshot;
 use super::job::{Done, Job};
 use super::keys::Keymap;
 use super::list::KeyList;
@@ -24,6 +23,7 @@ use super::popups::import::ImportForm;
 use super::popups::revoke::RevokeForm;
 use super::popups::rotate::RotateForm;
 use super::popups::secret::SecretPopup;
+use super::snapshot::Snapshot;
 use super::theme::Theme;
 use super::watch::Seen;
 use super::{form, layout, popups};

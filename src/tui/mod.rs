@@ -18,7 +18,6 @@
 
 mod app;
 mod copy;
-mod data;
 mod form;
 mod input;
 mod job;
@@ -27,6 +26,7 @@ mod layout;
 mod list;
 mod message;
 mod popups;
+mod snapshot;
 mod terminal;
 #[cfg(test)]
 pub(crate) mod testing;

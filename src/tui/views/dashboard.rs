@@ -15,10 +15,10 @@ use crate::sanitize::display;
 use crate::timefmt;
 
 use super::super::app::App;
-use super::super::data::{HORIZON_DAYS, ServiceHealth, WEEKS};
 use super::super::keys::Action;
 use super::super::layout;
 use super::super::list::window_start;
+use super::super::snapshot::{HORIZON_DAYS, ServiceHealth, WEEKS};
 use super::super::theme::{Theme, status_symbol};
 use super::{fit, thousands};
 
