@@ -3,8 +3,10 @@
 //!
 //! It is built the way ratatui's own examples and gitui are:
 //!
-//! - state is plain data ([`App`]); key and mouse handlers only turn events into messages
-//!   (`input.rs`), and `update.rs` is the one place state changes;
+//! - state is plain data ([`App`]); input handlers only turn events into messages
+//!   (`input.rs`): a key into the one [`Action`](keys::Action) its mode binds it to, typing,
+//!   the mouse and time into messages of their own; `update.rs` is the one place state
+//!   changes;
 //! - drawing is `impl Widget for &App` (`views/`), a pure read that builds only what is on
 //!   screen: no I/O, no decrypting;
 //! - every action goes through [`crate::ops`], as the CLI's do; loads of the keystore and the
@@ -16,6 +18,7 @@
 //!   and the docs, and `config.toml` can rebind any action;
 //! - one file per popup (`popups/`), one style struct (`theme.rs`).
 
+mod action;
 mod app;
 mod copy;
 mod form;

@@ -699,12 +699,12 @@ fn debug_output_never_shows_what_was_typed_or_pasted() {
     use super::form::{Edit, TextInput};
     use super::message::Message;
     let secret = "sk_live_canary_a1b2c3d4e5";
-    let pasted = Message::FormEdit(Edit::Paste(zeroize::Zeroizing::new(secret.into())));
+    let pasted = Message::Edit(Edit::Paste(zeroize::Zeroizing::new(secret.into())));
     for shown in [format!("{pasted:?}"), format!("{pasted:#?}")] {
         assert!(!shown.contains("canary"), "{shown}");
         assert!(shown.contains("redacted"), "{shown}");
     }
-    let typed = Message::FormEdit(Edit::Char('s'));
+    let typed = Message::Edit(Edit::Char('s'));
     assert!(!format!("{typed:?}").contains("'s'"));
 
     let mut input = TextInput::new();

@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::error::Error;
 use crate::sanitize::display;
 
+use super::action::Action;
 use super::app::{App, Found, Level, Modal, View};
 use super::copy::{self, Cleared};
 use super::job::Done;
@@ -28,6 +29,19 @@ pub(crate) fn describe(error: &Error) -> String {
         text.push_str(&display(&hint));
     }
     text
+}
+
+/// A move by `rows` rows, for [`App::move_selection`].
+fn by(rows: isize) -> impl Fn(usize, usize, usize) -> usize {
+    move |at, _len, _page| at.saturating_add_signed(rows)
+}
+
+/// A move by a page, down (`1`) or up (`-1`), for [`App::move_selection`]: a page less one row,
+/// so that the row at the edge stays on screen.
+fn by_page(direction: isize) -> impl Fn(usize, usize, usize) -> usize {
+    move |at, _len, page| {
+        at.saturating_add_signed(direction * (page.saturating_sub(1).max(1)) as isize)
+    }
 }
 
 impl App {
@@ -55,7 +69,7 @@ impl App {
             }
             Message::Loaded(loaded) => self.loaded(*loaded),
             Message::Done(done) => self.job_done(*done),
-            Message::Quit => match &mut self.modal {
+            Message::Action(Action::Quit) => match &mut self.modal {
                 Some(Modal::Secret(secret)) => {
                     secret.quit_after = true;
                     secret.confirming = true;
@@ -204,78 +218,86 @@ impl App {
         self.keep_in_view();
     }
 
+    /// A message with no popup open: in the key table or the dashboard, or typing the filter.
     fn browse(&mut self, message: Message) {
-        let by = |delta: isize| {
-            move |at: usize, _len: usize, _page: usize| at.saturating_add_signed(delta)
-        };
         match message {
-            Message::Move(delta) | Message::Scroll(delta) => self.move_selection(by(delta)),
-            Message::Page(direction) => self.move_selection(move |at, _, page| {
-                at.saturating_add_signed(direction * (page.saturating_sub(1).max(1)) as isize)
-            }),
-            Message::Top => self.move_selection(|_, _, _| 0),
-            Message::Bottom => self.move_selection(|_, len, _| len.saturating_sub(1)),
+            Message::Action(action) => self.browse_action(action),
+            Message::Scroll(rows) => self.move_selection(by(rows)),
             Message::Click { x, y } => self.click(x, y),
-            Message::StartFilter => {
-                self.view = View::Keys;
-                self.zoomed = false;
-                self.filtering = true;
-                self.keep_in_view();
-            }
-            Message::FilterEdit(edit) => {
+            Message::Edit(edit) => {
                 if let Err(refused) = self.filter.edit(&edit) {
                     self.notify(Level::Warning, format!("Filter {refused}"));
                 }
                 self.list.set_query(self.filter.value());
                 self.keep_in_view();
             }
-            Message::KeepFilter => self.filtering = false,
-            Message::ClearFilter => {
+            _ => {}
+        }
+    }
+
+    fn browse_action(&mut self, action: Action) {
+        match action {
+            Action::Up => self.move_selection(by(-1)),
+            Action::Down => self.move_selection(by(1)),
+            Action::PageUp => self.move_selection(by_page(-1)),
+            Action::PageDown => self.move_selection(by_page(1)),
+            Action::Top => self.move_selection(|_, _, _| 0),
+            Action::Bottom => self.move_selection(|_, len, _| len.saturating_sub(1)),
+            Action::Filter => {
+                self.view = View::Keys;
+                self.zoomed = false;
+                self.filtering = true;
+                self.keep_in_view();
+            }
+            Action::KeepFilter => self.filtering = false,
+            Action::ClearFilter => {
                 self.clear_filter();
                 self.keep_in_view();
             }
-            Message::CycleSort => {
+            Action::Sort => {
                 self.view = View::Keys;
                 self.list.cycle_sort();
                 self.keep_in_view();
             }
-            Message::ReverseSort => {
+            Action::SortReverse => {
                 self.view = View::Keys;
                 self.list.reverse();
                 self.keep_in_view();
             }
-            Message::SwitchView => {
-                self.zoomed = false;
-                self.view = match self.view {
-                    View::Keys => View::Dashboard,
-                    View::Dashboard => View::Keys,
-                };
-                self.keep_in_view();
-            }
-            Message::Open => self.open(),
-            Message::OpenGenerate => {
+            Action::SwitchView => self.switch_view(),
+            Action::Open => self.open(),
+            Action::Generate => {
                 self.modal = Some(Modal::Generate(GenerateForm::new(&self.ctx.config)));
             }
-            Message::OpenImport => {
+            Action::Import => {
                 self.modal = Some(Modal::Import(ImportForm::new(&self.ctx.config)));
             }
-            Message::OpenRotate | Message::OpenRevoke | Message::CopyId => {
+            Action::Rotate | Action::Revoke | Action::CopyId => {
                 let Some(view) = self.target() else {
                     self.notify(Level::Warning, "Select a key first");
                     return;
                 };
-                match message {
-                    Message::OpenRotate => self.modal = Some(Modal::Rotate(RotateForm::new(view))),
-                    Message::OpenRevoke => self.modal = Some(Modal::Revoke(RevokeForm::new(view))),
+                match action {
+                    Action::Rotate => self.modal = Some(Modal::Rotate(RotateForm::new(view))),
+                    Action::Revoke => self.modal = Some(Modal::Revoke(RevokeForm::new(view))),
                     _ => {
                         let id = view.entry.id.to_string();
                         self.copy_id(&id);
                     }
                 }
             }
-            Message::OpenHelp => self.modal = Some(Modal::Help { scroll: 0 }),
+            Action::Help => self.modal = Some(Modal::Help { scroll: 0 }),
             _ => {}
         }
+    }
+
+    fn switch_view(&mut self) {
+        self.zoomed = false;
+        self.view = match self.view {
+            View::Keys => View::Dashboard,
+            View::Dashboard => View::Keys,
+        };
+        self.keep_in_view();
     }
 
     fn clear_filter(&mut self) {
@@ -313,7 +335,7 @@ impl App {
                 View::Dashboard
             };
             if wanted != self.view {
-                self.update(Message::SwitchView);
+                self.switch_view();
             }
             return;
         }
@@ -377,31 +399,35 @@ impl App {
     /// back unless the message closes it.
     fn modal(&mut self, modal: Modal, message: Message) {
         self.modal = match modal {
-            Modal::Help { scroll } => match message {
-                Message::CloseHelp => None,
-                Message::Move(d) | Message::Scroll(d) => Some(Modal::Help {
-                    scroll: scroll.saturating_add_signed(d).min(self.help_length()),
-                }),
-                Message::Page(d) => Some(Modal::Help {
-                    scroll: scroll
-                        .saturating_add_signed(d * (self.size.height / 2) as isize)
-                        .min(self.help_length()),
-                }),
-                Message::Top => Some(Modal::Help { scroll: 0 }),
-                Message::Bottom => Some(Modal::Help {
-                    scroll: self.help_length(),
-                }),
-                _ => Some(Modal::Help { scroll }),
-            },
+            Modal::Help { scroll } => self.help(scroll, message),
             Modal::Secret(secret) => self.secret(secret, message),
             form => self.form(form, message),
         };
     }
 
+    /// Help scrolls, or closes.
+    fn help(&self, scroll: usize, message: Message) -> Option<Modal> {
+        let length = self.help_length();
+        let page = (self.size.height / 2) as isize;
+        let to = |rows: isize| scroll.saturating_add_signed(rows).min(length);
+        let scroll = match message {
+            Message::Action(Action::CloseHelp) => return None,
+            Message::Action(Action::Up) => to(-1),
+            Message::Action(Action::Down) => to(1),
+            Message::Scroll(rows) => to(rows),
+            Message::Action(Action::PageUp) => to(-page),
+            Message::Action(Action::PageDown) => to(page),
+            Message::Action(Action::Top) => 0,
+            Message::Action(Action::Bottom) => length,
+            _ => scroll,
+        };
+        Some(Modal::Help { scroll })
+    }
+
     fn form(&mut self, mut modal: Modal, message: Message) -> Option<Modal> {
         if let Some(working) = modal.form().and_then(|f| f.working) {
             // The write is under way: the form only waits for it.
-            if matches!(message, Message::Cancel) {
+            if matches!(message, Message::Action(Action::Cancel)) {
                 self.notify(
                     Level::Warning,
                     format!("{working} A write under way cannot be cancelled: wait for it"),
@@ -410,12 +436,12 @@ impl App {
             return Some(modal);
         }
         match message {
-            Message::Cancel => return None,
-            Message::Submit => return self.submit(modal),
+            Message::Action(Action::Cancel) => return None,
+            Message::Action(Action::Submit) => return self.submit(modal),
             _ => {}
         }
         if let Modal::Generate(g) = &mut modal
-            && let Message::FormEdit(edit) = &message
+            && let Message::Edit(edit) = &message
         {
             g.edit(edit);
             return Some(modal);
@@ -428,9 +454,9 @@ impl App {
             Modal::Help { .. } | Modal::Secret(_) => return Some(modal),
         };
         match message {
-            Message::NextField => form.next(),
-            Message::PrevField => form.prev(),
-            Message::FormEdit(edit) => form.edit(&edit),
+            Message::Action(Action::NextField) => form.next(),
+            Message::Action(Action::PrevField) => form.prev(),
+            Message::Edit(edit) => form.edit(&edit),
             _ => {}
         }
         Some(modal)
@@ -522,9 +548,12 @@ impl App {
     }
 
     fn secret(&mut self, mut secret: Box<SecretPopup>, message: Message) -> Option<Modal> {
-        match message {
-            Message::Reveal if !secret.confirming => secret.revealed = !secret.revealed,
-            Message::CopySecret if !secret.confirming => {
+        let Message::Action(action) = message else {
+            return Some(Modal::Secret(secret));
+        };
+        match action {
+            Action::Reveal if !secret.confirming => secret.revealed = !secret.revealed,
+            Action::Copy if !secret.confirming => {
                 let seconds = u64::from(self.ctx.config.clipboard_clear_seconds);
                 let copied = copy::copy(
                     self.clipboard,
@@ -536,12 +565,12 @@ impl App {
                 self.output.extend(copied.osc52);
                 secret.copy = Some(copied.copy);
             }
-            Message::Dismiss => secret.confirming = true,
-            Message::BackToSecret => {
+            Action::Dismiss => secret.confirming = true,
+            Action::Back => {
                 secret.confirming = false;
                 secret.quit_after = false;
             }
-            Message::ConfirmDismiss => {
+            Action::Confirm => {
                 self.dismiss(secret);
                 return None;
             }

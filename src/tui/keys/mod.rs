@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::config::KeySpec;
 
+pub use super::action::Action;
 pub use key::Key;
 
 /// Where a binding applies.
@@ -60,44 +61,8 @@ impl Mode {
     }
 }
 
-/// Something a key can do. The name is what `config.toml` uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[allow(missing_docs)]
-pub enum Action {
-    Up,
-    Down,
-    PageUp,
-    PageDown,
-    Top,
-    Bottom,
-    Filter,
-    ClearFilter,
-    Sort,
-    SortReverse,
-    SwitchView,
-    Open,
-    Generate,
-    Import,
-    Rotate,
-    Revoke,
-    CopyId,
-    Help,
-    Quit,
-    FilterKeep,
-    FilterClear,
-    NextField,
-    PrevField,
-    Submit,
-    Cancel,
-    Reveal,
-    Copy,
-    Dismiss,
-    Confirm,
-    Back,
-    CloseHelp,
-}
-
-/// One row of the key map.
+/// One row of the key map. An action has at most one row per mode; each row has its own name,
+/// so that its keys are rebound apart from the same action's in another mode.
 #[derive(Debug, Clone, Copy)]
 pub struct Binding {
     /// Where it applies.
@@ -157,8 +122,8 @@ pub const BINDINGS: &[Binding] = &[
     bind(M::Browse, A::CopyId, "copy_id", &["y"], "copy the selected key's id", Some("copy id")),
     bind(M::Browse, A::Help, "help", &["?"], "show every key binding", Some("help")),
     bind(M::Browse, A::Quit, "quit", &["q", "ctrl-c"], "quit", Some("quit")),
-    bind(M::Filter, A::FilterKeep, "filter_keep", &["enter"], "keep the filter, back to the table", Some("keep")),
-    bind(M::Filter, A::FilterClear, "filter_clear", &["esc"], "clear the filter, back to the table", Some("clear")),
+    bind(M::Filter, A::KeepFilter, "filter_keep", &["enter"], "keep the filter, back to the table", Some("keep")),
+    bind(M::Filter, A::ClearFilter, "filter_clear", &["esc"], "clear the filter, back to the table", Some("clear")),
     bind(M::Form, A::NextField, "next_field", &["tab", "down"], "next field", Some("next")),
     bind(M::Form, A::PrevField, "prev_field", &["shift-tab", "up"], "previous field", Some("back")),
     bind(M::Form, A::Submit, "submit", &["enter"], "submit", Some("submit")),
@@ -175,7 +140,18 @@ pub const BINDINGS: &[Binding] = &[
 #[derive(Debug, Clone)]
 pub struct Keymap {
     lookup: HashMap<(Mode, Key), Action>,
-    keys: HashMap<Action, Vec<Key>>,
+    keys: HashMap<(Mode, Action), Vec<Key>>,
+}
+
+/// A status bar hint: the first key of an action and its one-word label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hint {
+    /// The action hinted at.
+    pub action: Action,
+    /// Its first key, as shown.
+    pub key: String,
+    /// What the status bar calls it.
+    pub label: &'static str,
 }
 
 impl Default for Keymap {
@@ -226,7 +202,7 @@ impl Keymap {
                 {
                     let other = BINDINGS
                         .iter()
-                        .find(|b| b.action == other)
+                        .find(|b| b.mode == binding.mode && b.action == other)
                         .map_or("", |b| b.name);
                     return Err(format!(
                         "key '{key}' is bound to both {other} and {}",
@@ -237,7 +213,7 @@ impl Keymap {
                     parsed.push(key);
                 }
             }
-            keys.insert(binding.action, parsed);
+            keys.insert((binding.mode, binding.action), parsed);
         }
         Ok(Keymap { lookup, keys })
     }
@@ -247,44 +223,38 @@ impl Keymap {
         self.lookup.get(&(mode, key)).copied()
     }
 
-    /// The keys bound to an action.
-    pub fn keys(&self, action: Action) -> &[Key] {
-        self.keys.get(&action).map_or(&[], Vec::as_slice)
+    /// The keys bound to an action in a mode.
+    pub fn keys(&self, mode: Mode, action: Action) -> &[Key] {
+        self.keys.get(&(mode, action)).map_or(&[], Vec::as_slice)
     }
 
-    /// The keys of an action as shown to the user: `j/down`.
-    pub fn label(&self, action: Action) -> String {
-        self.keys(action)
+    /// The keys of an action in a mode as shown to the user: `j/down`.
+    pub fn label(&self, mode: Mode, action: Action) -> String {
+        self.keys(mode, action)
             .iter()
             .map(Key::to_string)
             .collect::<Vec<_>>()
             .join("/")
     }
 
-    /// The first key of an action, for "press n to generate" sentences.
-    pub fn first(&self, action: Action) -> String {
-        self.keys(action)
+    /// The first key of an action in a mode, for "press n to generate" sentences.
+    pub fn first(&self, mode: Mode, action: Action) -> String {
+        self.keys(mode, action)
             .first()
             .map_or_else(|| "?".to_owned(), Key::to_string)
     }
 
-    /// Status bar hints for a mode: (first key, label) of each binding that has a hint.
-    pub fn hints(&self, mode: Mode) -> Vec<(String, &'static str)> {
-        self.hints_as(mode, |_| None)
-    }
-
-    /// The hints of a mode, with the label `relabel` gives an action in place of its own.
-    pub fn hints_as(
-        &self,
-        mode: Mode,
-        relabel: impl Fn(Action) -> Option<&'static str>,
-    ) -> Vec<(String, &'static str)> {
+    /// Status bar hints for a mode: each binding of it that has a hint, in the table's order.
+    pub fn hints(&self, mode: Mode) -> Vec<Hint> {
         BINDINGS
             .iter()
             .filter(|b| b.mode == mode)
             .filter_map(|b| {
-                let label = relabel(b.action).or(b.hint)?;
-                Some((self.first(b.action), label))
+                Some(Hint {
+                    action: b.action,
+                    key: self.first(mode, b.action),
+                    label: b.hint?,
+                })
             })
             .collect()
     }
@@ -299,7 +269,7 @@ pub fn markdown_table() -> String {
         out.push_str("| keys | action | what it does |\n|---|---|---|\n");
         for b in BINDINGS.iter().filter(|b| b.mode == mode) {
             let keys: Vec<String> = map
-                .keys(b.action)
+                .keys(mode, b.action)
                 .iter()
                 .map(|k| format!("`{k}`"))
                 .collect();
@@ -346,7 +316,20 @@ mod tests {
         assert_eq!(press("j"), None);
         assert_eq!(press("Q"), Some(Action::Quit));
         assert_eq!(press("q"), None);
-        assert_eq!(map.label(Action::Down), "ctrl-n/down");
+        assert_eq!(map.label(Mode::Browse, Action::Down), "ctrl-n/down");
+    }
+
+    #[test]
+    fn an_action_bound_in_two_modes_is_rebound_in_each_apart() {
+        let mut overrides = BTreeMap::new();
+        overrides.insert("filter_clear".to_owned(), KeySpec::One("ctrl-x".into()));
+        let map = Keymap::from_config(&overrides).unwrap();
+        let press = |mode, text| map.action(mode, Key::parse(text).unwrap());
+        assert_eq!(press(Mode::Filter, "ctrl-x"), Some(Action::ClearFilter));
+        assert_eq!(press(Mode::Filter, "esc"), None);
+        assert_eq!(press(Mode::Browse, "esc"), Some(Action::ClearFilter));
+        assert_eq!(press(Mode::Browse, "ctrl-x"), None);
+        assert_eq!(map.label(Mode::Browse, Action::ClearFilter), "esc");
     }
 
     #[test]
@@ -378,7 +361,7 @@ mod tests {
             assert!(
                 BINDINGS[i + 1..]
                     .iter()
-                    .all(|b| b.name != a.name && b.action != a.action),
+                    .all(|b| b.name != a.name && (b.mode, b.action) != (a.mode, a.action)),
                 "{}",
                 a.name
             );

@@ -20,7 +20,10 @@ fn section(mode: Mode, keys: &Keymap, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = vec![Line::styled(mode.title().to_owned(), theme.title)];
     for b in BINDINGS.iter().filter(|b| b.mode == mode) {
         lines.push(Line::from(vec![
-            Span::styled(format!("  {:<KEYS$}", keys.label(b.action)), theme.key),
+            Span::styled(
+                format!("  {:<KEYS$}", keys.label(mode, b.action)),
+                theme.key,
+            ),
             Span::raw(b.description),
         ]));
     }

@@ -18,7 +18,7 @@ use crate::model::{self, Expiry};
 use crate::ops::Labels;
 
 use super::form::{FieldId, Form};
-use super::keys::{Keymap, Mode};
+use super::keys::{Hint, Keymap, Mode};
 use super::theme::Theme;
 
 /// Widest a form or the secret display gets.
@@ -80,14 +80,14 @@ pub(crate) fn hint_line(keys: &Keymap, mode: Mode, theme: &Theme) -> Line<'stati
 }
 
 /// `key label · key label …` of these hints.
-pub(crate) fn hints_line(hints: Vec<(String, &'static str)>, theme: &Theme) -> Line<'static> {
+pub(crate) fn hints_line(hints: Vec<Hint>, theme: &Theme) -> Line<'static> {
     let mut spans = Vec::new();
-    for (i, (key, label)) in hints.into_iter().enumerate() {
+    for (i, hint) in hints.into_iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled(" · ", theme.muted));
         }
-        spans.push(Span::styled(key, theme.key));
-        spans.push(Span::raw(format!(" {label}")));
+        spans.push(Span::styled(hint.key, theme.key));
+        spans.push(Span::raw(format!(" {}", hint.label)));
     }
     Line::from(spans)
 }

@@ -22,7 +22,7 @@ use crate::sanitize::display;
 use crate::timefmt;
 
 use super::super::copy::{Cleared, SecretCopy};
-use super::super::keys::{Action, Keymap, Mode};
+use super::super::keys::{Action, Hint, Keymap, Mode};
 use super::super::theme::Theme;
 use super::super::views::form::wrap;
 use super::{FORM_WIDTH, hint_line, hints_line, open};
@@ -66,11 +66,14 @@ impl SecretPopup {
 
     /// The key hints while asking before the value is dropped: `yes` reads `quit` when
     /// answering quits apiauth.
-    pub fn confirm_hints(&self, keys: &Keymap) -> Vec<(String, &'static str)> {
-        let quits = self.quit_after;
-        keys.hints_as(Mode::Confirm, |action| {
-            (quits && action == Action::Confirm).then_some("quit")
-        })
+    pub fn confirm_hints(&self, keys: &Keymap) -> Vec<Hint> {
+        let mut hints = keys.hints(Mode::Confirm);
+        for hint in &mut hints {
+            if self.quit_after && hint.action == Action::Confirm {
+                hint.label = "quit";
+            }
+        }
+        hints
     }
 
     fn title(&self) -> String {
@@ -169,8 +172,8 @@ impl SecretPopup {
                 &mut lines,
                 &format!(
                     "{} quits, {} goes back to the value.",
-                    keys.label(Action::Confirm),
-                    keys.label(Action::Back)
+                    keys.label(Mode::Confirm, Action::Confirm),
+                    keys.label(Mode::Confirm, Action::Back)
                 ),
                 Default::default(),
             );
@@ -199,10 +202,7 @@ impl SecretPopup {
                 Span::styled(e.hint().trim_end_matches('…').to_owned(), theme.secret),
                 Span::styled("•".repeat(24), theme.secret),
                 Span::styled(
-                    format!(
-                        "  ({} reveals)",
-                        keys.first(super::super::keys::Action::Reveal)
-                    ),
+                    format!("  ({} reveals)", keys.first(Mode::Secret, Action::Reveal)),
                     theme.muted,
                 ),
             ])));
@@ -317,7 +317,7 @@ impl SecretPopup {
             let more = format!(
                 "… {} more characters — press {} to copy",
                 super::super::views::thousands(rest),
-                keys.first(super::super::keys::Action::Copy)
+                keys.first(Mode::Secret, Action::Copy)
             );
             Paragraph::new(Line::styled(more, theme.muted)).render(
                 Rect {

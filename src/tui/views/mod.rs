@@ -13,6 +13,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, BorderType, Paragraph, Widget, Wrap};
 
 use super::app::{App, Modal, View};
+use super::keys::{Action, Mode};
 use super::theme::Theme;
 use super::{layout, popups};
 
@@ -88,8 +89,8 @@ fn loading(app: &App, body: Rect, buf: &mut Buffer) {
             let text = format!(
                 "{error}\n\nThe terminal UI stays open: it tries again every few seconds and as \
                  soon as the keystore file changes. {} quits, {} lists the key bindings.",
-                app.keymap.first(super::keys::Action::Quit),
-                app.keymap.first(super::keys::Action::Help),
+                app.keymap.first(Mode::Browse, Action::Quit),
+                app.keymap.first(Mode::Browse, Action::Help),
             );
             error_box(" Cannot open the keystore ", &text, body, buf, &app.theme);
         }
