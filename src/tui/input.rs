@@ -17,7 +17,7 @@ impl App {
     /// The key map mode of the current state.
     pub(crate) fn mode(&self) -> Mode {
         match &self.modal {
-            Some(Modal::Secret(s)) if s.confirming => Mode::Confirm,
+            Some(Modal::Secret(s)) if s.asking.is_some() => Mode::Confirm,
             Some(Modal::Secret(_)) => Mode::Secret,
             Some(Modal::Help { .. }) => Mode::Help,
             Some(_) => Mode::Form,

@@ -18,7 +18,7 @@ use super::popups::generate::GenerateForm;
 use super::popups::import::ImportForm;
 use super::popups::revoke::RevokeForm;
 use super::popups::rotate::RotateForm;
-use super::popups::secret::SecretPopup;
+use super::popups::secret::{Leave, SecretPopup};
 use super::watch::{Seen, Stamp};
 
 /// An error as one line, with its hint.
@@ -70,15 +70,12 @@ impl App {
             Message::Loaded(loaded) => self.loaded(*loaded),
             Message::Done(done) => self.job_done(*done),
             Message::Action(Action::Quit) => match &mut self.modal {
-                Some(Modal::Secret(secret)) => {
-                    secret.quit_after = true;
-                    secret.confirming = true;
-                }
+                Some(Modal::Secret(secret)) => secret.asking = Some(Leave::Quit),
                 _ => self.quit = true,
             },
             Message::Terminate => {
                 if let Some(Modal::Secret(secret)) = self.modal.take() {
-                    self.dismiss(secret);
+                    self.leave(secret, Leave::Quit);
                 }
                 self.quit = true;
             }
@@ -552,8 +549,8 @@ impl App {
             return Some(Modal::Secret(secret));
         };
         match action {
-            Action::Reveal if !secret.confirming => secret.revealed = !secret.revealed,
-            Action::Copy if !secret.confirming => {
+            Action::Reveal if secret.asking.is_none() => secret.revealed = !secret.revealed,
+            Action::Copy if secret.asking.is_none() => {
                 let seconds = u64::from(self.ctx.config.clipboard_clear_seconds);
                 let copied = copy::copy(
                     self.clipboard,
@@ -565,22 +562,22 @@ impl App {
                 self.output.extend(copied.osc52);
                 secret.copy = Some(copied.copy);
             }
-            Action::Dismiss => secret.confirming = true,
-            Action::Back => {
-                secret.confirming = false;
-                secret.quit_after = false;
-            }
+            Action::Dismiss => secret.asking = Some(Leave::Dismiss),
+            Action::Back => secret.asking = None,
             Action::Confirm => {
-                self.dismiss(secret);
-                return None;
+                if let Some(leave) = secret.asking {
+                    self.leave(secret, leave);
+                    return None;
+                }
             }
             _ => {}
         }
         Some(Modal::Secret(secret))
     }
 
-    /// Drops the secret for good, clearing the system clipboard first if it still holds it.
-    fn dismiss(&mut self, mut secret: Box<SecretPopup>) {
+    /// Drops the secret for good, clearing the system clipboard first if it still holds it;
+    /// quits too when that is how it is left.
+    fn leave(&mut self, mut secret: Box<SecretPopup>, leave: Leave) {
         let id = secret.entry.id.clone();
         let method = secret.copy.as_ref().map(|c| c.method);
         let notice = match method {
@@ -602,11 +599,10 @@ impl App {
             },
             None => None,
         };
-        let quit = secret.quit_after;
         drop(secret);
         let (level, text) =
             notice.unwrap_or((Level::Info, format!("The value of {id} is gone for good")));
         self.notify(level, text);
-        self.quit |= quit;
+        self.quit |= leave == Leave::Quit;
     }
 }

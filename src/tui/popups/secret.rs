@@ -1,6 +1,8 @@
 //! The one-time secret display, after generate and rotate: the value masked until `v`, `c` to
 //! copy it (with the clipboard's countdown), and `Enter` to finish, which asks "saved it?" once.
-//! `Ctrl-C` there asks too, saying that it quits apiauth.
+//! `Ctrl-C` there asks too, saying that it quits apiauth. Dropping the value cannot be undone,
+//! so it is a value that needs a confirmation: the question carries the [`Leave`] it asks
+//! about, and a yes does that.
 //! When the popup is dropped the [`SecretString`] inside is zeroized: the value is gone.
 //!
 //! The value is drawn straight into the buffer cell by cell, never through an intermediate
@@ -27,6 +29,15 @@ use super::super::theme::Theme;
 use super::super::views::form::wrap;
 use super::{FORM_WIDTH, hint_line, hints_line, open};
 
+/// Leaving the secret display, which drops the value for good: what a question asks about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Leave {
+    /// Close the display ("saved it?").
+    Dismiss,
+    /// Close it and quit apiauth (Ctrl-C was pressed while it showed).
+    Quit,
+}
+
 /// The secret display.
 #[derive(Debug)]
 pub(crate) struct SecretPopup {
@@ -34,10 +45,8 @@ pub(crate) struct SecretPopup {
     secret: SecretString,
     pub rotated: bool,
     pub revealed: bool,
-    /// Asking "saved it?".
-    pub confirming: bool,
-    /// Quit once dismissed (Ctrl-C was pressed while it showed).
-    pub quit_after: bool,
+    /// The question on show, and what a yes to it does.
+    pub asking: Option<Leave>,
     pub copy: Option<SecretCopy>,
 }
 
@@ -48,8 +57,7 @@ impl SecretPopup {
             secret: issued.secret,
             rotated,
             revealed: false,
-            confirming: false,
-            quit_after: false,
+            asking: None,
             copy: None,
         }
     }
@@ -69,7 +77,7 @@ impl SecretPopup {
     pub fn confirm_hints(&self, keys: &Keymap) -> Vec<Hint> {
         let mut hints = keys.hints(Mode::Confirm);
         for hint in &mut hints {
-            if self.quit_after && hint.action == Action::Confirm {
+            if self.asking == Some(Leave::Quit) && hint.action == Action::Confirm {
                 hint.label = "quit";
             }
         }
@@ -161,32 +169,36 @@ impl SecretPopup {
             theme.label,
         );
         lines.push(Some(Line::default()));
-        if self.confirming && self.quit_after {
-            text(&mut lines, "Quit apiauth?", theme.title);
-            text(
-                &mut lines,
-                "The value will not be shown again: apiauth keeps only its hash.",
-                Default::default(),
-            );
-            text(
-                &mut lines,
-                &format!(
-                    "{} quits, {} goes back to the value.",
-                    keys.label(Mode::Confirm, Action::Confirm),
-                    keys.label(Mode::Confirm, Action::Back)
-                ),
-                Default::default(),
-            );
-        } else if self.confirming {
-            text(&mut lines, "Saved it?", theme.title);
-            text(
-                &mut lines,
-                "Once dismissed the value is gone for good: apiauth keeps only its hash and \
-                 cannot show it again.",
-                Default::default(),
-            );
+        match self.asking {
+            Some(Leave::Quit) => {
+                text(&mut lines, "Quit apiauth?", theme.title);
+                text(
+                    &mut lines,
+                    "The value will not be shown again: apiauth keeps only its hash.",
+                    Default::default(),
+                );
+                text(
+                    &mut lines,
+                    &format!(
+                        "{} quits, {} goes back to the value.",
+                        keys.label(Mode::Confirm, Action::Confirm),
+                        keys.label(Mode::Confirm, Action::Back)
+                    ),
+                    Default::default(),
+                );
+            }
+            Some(Leave::Dismiss) => {
+                text(&mut lines, "Saved it?", theme.title);
+                text(
+                    &mut lines,
+                    "Once dismissed the value is gone for good: apiauth keeps only its hash and \
+                     cannot show it again.",
+                    Default::default(),
+                );
+            }
+            None => {}
         }
-        if self.confirming {
+        if self.asking.is_some() {
             if let Some(c) = self.clipboard_text(now, true) {
                 text(&mut lines, &c, theme.warning);
             }
