@@ -18,11 +18,7 @@ use super::job::{Done, Job};
 use super::keys::Keymap;
 use super::list::KeyList;
 use super::message::Message;
-use super::popups::generate::GenerateForm;
-use super::popups::import::ImportForm;
-use super::popups::revoke::RevokeForm;
-use super::popups::rotate::RotateForm;
-use super::popups::secret::SecretPopup;
+use super::popups::Modal;
 use super::snapshot::Snapshot;
 use super::theme::Theme;
 use super::watch::Seen;
@@ -54,39 +50,6 @@ pub struct Settings {
 pub(crate) enum View {
     Keys,
     Dashboard,
-}
-
-/// The popup on top, if any.
-#[derive(Debug)]
-pub(crate) enum Modal {
-    Help { scroll: usize },
-    Generate(GenerateForm),
-    Import(ImportForm),
-    Rotate(RotateForm),
-    Revoke(RevokeForm),
-    Secret(Box<SecretPopup>),
-}
-
-impl Modal {
-    pub fn form(&self) -> Option<&form::Form> {
-        match self {
-            Modal::Generate(g) => Some(&g.form),
-            Modal::Import(i) => Some(&i.form),
-            Modal::Rotate(r) => Some(&r.form),
-            Modal::Revoke(r) => Some(&r.form),
-            Modal::Help { .. } | Modal::Secret(_) => None,
-        }
-    }
-
-    pub fn form_mut(&mut self) -> Option<&mut form::Form> {
-        match self {
-            Modal::Generate(g) => Some(&mut g.form),
-            Modal::Import(i) => Some(&mut i.form),
-            Modal::Rotate(r) => Some(&mut r.form),
-            Modal::Revoke(r) => Some(&mut r.form),
-            Modal::Help { .. } | Modal::Secret(_) => None,
-        }
-    }
 }
 
 /// How a notice in the status bar looks.

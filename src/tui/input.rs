@@ -5,10 +5,11 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, MouseButton, Mous
 use zeroize::Zeroizing;
 
 use super::action::Action;
-use super::app::{App, Modal};
+use super::app::App;
 use super::form::Edit;
 use super::keys::{Key, Mode};
 use super::message::Message;
+use super::popups::Modal;
 
 /// How many rows a turn of the mouse wheel moves.
 const WHEEL: isize = 3;

@@ -9,10 +9,11 @@ use crossterm::event::{Event, MouseButton, MouseEvent, MouseEventKind};
 
 use crate::ops;
 
-use super::app::{App, Modal, View};
+use super::app::{App, View};
 use super::copy::ClipboardKind;
 use super::form::FieldId;
 use super::keys::Mode;
+use super::popups::Modal;
 use super::testing::{app, context, entry, fill, flip_in_place, now, press, type_keys};
 
 fn sample_app() -> (App, super::copy::fake::Shared) {

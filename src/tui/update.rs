@@ -1,24 +1,24 @@
-//! [`App::update`]: the one place where state changes. Writes to the keystore are asked for
-//! here, as jobs run through `ops` off the UI thread (`job.rs`); loads go to the worker too
-//! (see `app.rs`).
-
-use std::time::Duration;
+//! [`App::update`]: the one place where state changes. A message for the open popup goes to
+//! that popup's handler (in its file under `popups/`); the rest is handled here: quitting,
+//! time, the results of loads and writes, and the key table and dashboard. Writes to the
+//! keystore are asked for as jobs run through `ops` off the UI thread (`job.rs`); loads go to
+//! the worker too (see `app.rs`).
 
 use crate::error::Error;
 use crate::sanitize::display;
 
 use super::action::Action;
-use super::app::{App, Found, Level, Modal, View};
+use super::app::{App, Found, Level, View};
 use super::copy::{self, Cleared};
-use super::job::Done;
 use super::layout;
 use super::list::{KeyList, window_start};
 use super::message::Message;
+use super::popups::Modal;
 use super::popups::generate::GenerateForm;
 use super::popups::import::ImportForm;
 use super::popups::revoke::RevokeForm;
 use super::popups::rotate::RotateForm;
-use super::popups::secret::{Leave, SecretPopup};
+use super::popups::secret::Leave;
 use super::watch::{Seen, Stamp};
 
 /// An error as one line, with its hint.
@@ -185,7 +185,7 @@ impl App {
     }
 
     /// Keeps the selections inside their windows after a move or a resize.
-    fn keep_in_view(&mut self) {
+    pub(crate) fn keep_in_view(&mut self) {
         let height = self.table_height();
         self.list.scroll_into_view(height);
         let len = self.list.data().dashboard.needs_action.len();
@@ -390,219 +390,5 @@ impl App {
             self.notify(Level::Info, format!("Copied {id} to {how}"));
         }
         self.id_board = copied.copy.into_board();
-    }
-
-    /// A message while a popup is open. The popup was taken out of `self.modal`; it is put
-    /// back unless the message closes it.
-    fn modal(&mut self, modal: Modal, message: Message) {
-        self.modal = match modal {
-            Modal::Help { scroll } => self.help(scroll, message),
-            Modal::Secret(secret) => self.secret(secret, message),
-            form => self.form(form, message),
-        };
-    }
-
-    /// Help scrolls, or closes.
-    fn help(&self, scroll: usize, message: Message) -> Option<Modal> {
-        let length = self.help_length();
-        let page = (self.size.height / 2) as isize;
-        let to = |rows: isize| scroll.saturating_add_signed(rows).min(length);
-        let scroll = match message {
-            Message::Action(Action::CloseHelp) => return None,
-            Message::Action(Action::Up) => to(-1),
-            Message::Action(Action::Down) => to(1),
-            Message::Scroll(rows) => to(rows),
-            Message::Action(Action::PageUp) => to(-page),
-            Message::Action(Action::PageDown) => to(page),
-            Message::Action(Action::Top) => 0,
-            Message::Action(Action::Bottom) => length,
-            _ => scroll,
-        };
-        Some(Modal::Help { scroll })
-    }
-
-    fn form(&mut self, mut modal: Modal, message: Message) -> Option<Modal> {
-        if let Some(working) = modal.form().and_then(|f| f.working) {
-            // The write is under way: the form only waits for it.
-            if matches!(message, Message::Action(Action::Cancel)) {
-                self.notify(
-                    Level::Warning,
-                    format!("{working} A write under way cannot be cancelled: wait for it"),
-                );
-            }
-            return Some(modal);
-        }
-        match message {
-            Message::Action(Action::Cancel) => return None,
-            Message::Action(Action::Submit) => return self.submit(modal),
-            _ => {}
-        }
-        if let Modal::Generate(g) = &mut modal
-            && let Message::Edit(edit) = &message
-        {
-            g.edit(edit);
-            return Some(modal);
-        }
-        let form = match &mut modal {
-            Modal::Generate(g) => &mut g.form,
-            Modal::Import(i) => &mut i.form,
-            Modal::Rotate(r) => &mut r.form,
-            Modal::Revoke(r) => &mut r.form,
-            Modal::Help { .. } | Modal::Secret(_) => return Some(modal),
-        };
-        match message {
-            Message::Action(Action::NextField) => form.next(),
-            Message::Action(Action::PrevField) => form.prev(),
-            Message::Edit(edit) => form.edit(&edit),
-            _ => {}
-        }
-        Some(modal)
-    }
-
-    /// Checks the form and queues its write (run after this message, off the UI thread); the
-    /// form stays open, working, until the result arrives, or shows what to fix.
-    fn submit(&mut self, mut modal: Modal) -> Option<Modal> {
-        let job = match &mut modal {
-            Modal::Generate(g) => g.job(),
-            Modal::Import(i) => i.job(),
-            Modal::Rotate(r) => r.job(),
-            Modal::Revoke(r) => r.job(),
-            Modal::Help { .. } | Modal::Secret(_) => None,
-        };
-        if let Some(job) = job {
-            if let Some(form) = modal.form_mut() {
-                form.working = Some(job.working());
-            }
-            self.queue_job(job);
-        }
-        Some(modal)
-    }
-
-    /// A form's write finished: on success the form closes (a new value is shown); otherwise
-    /// the refusal is shown in the form. After a termination signal the form is gone and the
-    /// result is only dropped (an issued value with it, zeroized).
-    fn job_done(&mut self, done: Done) {
-        let mut form = self.modal.take();
-        let failed = |form: &mut Option<Modal>, error: &Error| {
-            if let Some(f) = form.as_mut().and_then(Modal::form_mut) {
-                f.fail(error);
-            }
-        };
-        match done {
-            Done::Issued { result, rotated } => match result {
-                Ok(issued) => form = Some(self.issued(issued, rotated)),
-                Err(error) => failed(&mut form, &error),
-            },
-            Done::Imported(result) => match result {
-                Ok(entry) => {
-                    self.notify(
-                        Level::Info,
-                        format!(
-                            "Imported {} ({}): only its hash is stored",
-                            entry.id,
-                            display(&entry.name)
-                        ),
-                    );
-                    self.after_write(&entry.id);
-                    form = None;
-                }
-                Err(error) => failed(&mut form, &error),
-            },
-            Done::Revoked(result) => match result {
-                Ok(revoked) => {
-                    let e = &revoked.entry;
-                    let text = if revoked.already {
-                        format!("{} was already revoked; nothing changed", e.id)
-                    } else {
-                        format!("Revoked {} ({}), every version", e.id, display(&e.name))
-                    };
-                    self.notify(Level::Info, text);
-                    self.after_write(&e.id.clone());
-                    form = None;
-                }
-                Err(error) => failed(&mut form, &error),
-            },
-        }
-        if !self.quit {
-            self.modal = form;
-        }
-    }
-
-    fn issued(&mut self, issued: crate::ops::Issued, rotated: bool) -> Modal {
-        self.after_write(&issued.entry.id.clone());
-        if let Some(note) = &issued.note {
-            self.notify(Level::Info, note.clone());
-        }
-        Modal::Secret(Box::new(SecretPopup::new(issued, rotated)))
-    }
-
-    /// After this process wrote: show the key, and load the new generation.
-    fn after_write(&mut self, id: &crate::model::KeyId) {
-        self.view = View::Keys;
-        self.list.select_id(id);
-        self.reload();
-        self.keep_in_view();
-    }
-
-    fn secret(&mut self, mut secret: Box<SecretPopup>, message: Message) -> Option<Modal> {
-        let Message::Action(action) = message else {
-            return Some(Modal::Secret(secret));
-        };
-        match action {
-            Action::Reveal if secret.asking.is_none() => secret.revealed = !secret.revealed,
-            Action::Copy if secret.asking.is_none() => {
-                let seconds = u64::from(self.ctx.config.clipboard_clear_seconds);
-                let copied = copy::copy(
-                    self.clipboard,
-                    &self.open_board,
-                    secret.secret().expose(),
-                    self.instant,
-                    Some(Duration::from_secs(seconds)),
-                );
-                self.output.extend(copied.osc52);
-                secret.copy = Some(copied.copy);
-            }
-            Action::Dismiss => secret.asking = Some(Leave::Dismiss),
-            Action::Back => secret.asking = None,
-            Action::Confirm => {
-                if let Some(leave) = secret.asking {
-                    self.leave(secret, leave);
-                    return None;
-                }
-            }
-            _ => {}
-        }
-        Some(Modal::Secret(secret))
-    }
-
-    /// Drops the secret for good, clearing the system clipboard first if it still holds it;
-    /// quits too when that is how it is left.
-    fn leave(&mut self, mut secret: Box<SecretPopup>, leave: Leave) {
-        let id = secret.entry.id.clone();
-        let method = secret.copy.as_ref().map(|c| c.method);
-        let notice = match method {
-            Some(crate::clipboard::Method::Osc52) => Some((
-                Level::Warning,
-                "Gone for good. The terminal clipboard may still hold it: clear it yourself"
-                    .to_owned(),
-            )),
-            Some(_) => match secret.settle_copy(None) {
-                Some(Cleared::Cleared) => Some((
-                    Level::Info,
-                    "The value is gone; the clipboard was cleared".into(),
-                )),
-                Some(Cleared::LeftAlone) => Some((
-                    Level::Info,
-                    "The value is gone; the clipboard held something else, left alone".into(),
-                )),
-                None => None,
-            },
-            None => None,
-        };
-        drop(secret);
-        let (level, text) =
-            notice.unwrap_or((Level::Info, format!("The value of {id} is gone for good")));
-        self.notify(level, text);
-        self.quit |= leave == Leave::Quit;
     }
 }

@@ -9,7 +9,7 @@ use crate::ops::{GenerateRequest, NewKind};
 
 use super::super::form::{Control, Edit, Field, FieldId, Form};
 use super::super::job::Job;
-use super::{default_expiry, expiry_placeholder, labels, list, optional};
+use super::forms::{default_expiry, expiry_placeholder, labels, list, optional};
 
 const KINDS: &[&str] = &["API key", "JWT"];
 const JWT: usize = 1;

@@ -8,7 +8,7 @@ use crate::ops::{ImportRequest, MAX_IMPORT_LEN};
 
 use super::super::form::{Control, Field, FieldId, Form, TextInput};
 use super::super::job::Job;
-use super::{default_expiry, expiry_placeholder, labels};
+use super::forms::{default_expiry, expiry_placeholder, labels};
 
 /// The open import form.
 #[derive(Debug)]

@@ -8,7 +8,7 @@
 //! The value is drawn straight into the buffer cell by cell, never through an intermediate
 //! `String`.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -23,11 +23,13 @@ use crate::ops::Issued;
 use crate::sanitize::display;
 use crate::timefmt;
 
-use super::super::copy::{Cleared, SecretCopy};
+use super::super::app::{App, Level};
+use super::super::copy::{self, Cleared, SecretCopy};
 use super::super::keys::{Action, Hint, Keymap, Mode};
+use super::super::message::Message;
 use super::super::theme::Theme;
 use super::super::views::form::wrap;
-use super::{FORM_WIDTH, hint_line, hints_line, open};
+use super::{FORM_WIDTH, Modal, hint_line, hints_line, open};
 
 /// Leaving the secret display, which drops the value for good: what a question asks about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -340,5 +342,75 @@ impl SecretPopup {
                 buf,
             );
         }
+    }
+}
+
+impl App {
+    /// A message while the secret shows: reveal, copy, or ask before it is dropped (and drop
+    /// it on a yes).
+    pub(super) fn secret(
+        &mut self,
+        mut secret: Box<SecretPopup>,
+        message: Message,
+    ) -> Option<Modal> {
+        let Message::Action(action) = message else {
+            return Some(Modal::Secret(secret));
+        };
+        match action {
+            Action::Reveal if secret.asking.is_none() => secret.revealed = !secret.revealed,
+            Action::Copy if secret.asking.is_none() => {
+                let seconds = u64::from(self.ctx.config.clipboard_clear_seconds);
+                let copied = copy::copy(
+                    self.clipboard,
+                    &self.open_board,
+                    secret.secret().expose(),
+                    self.instant,
+                    Some(Duration::from_secs(seconds)),
+                );
+                self.output.extend(copied.osc52);
+                secret.copy = Some(copied.copy);
+            }
+            Action::Dismiss => secret.asking = Some(Leave::Dismiss),
+            Action::Back => secret.asking = None,
+            Action::Confirm => {
+                if let Some(leave) = secret.asking {
+                    self.leave(secret, leave);
+                    return None;
+                }
+            }
+            _ => {}
+        }
+        Some(Modal::Secret(secret))
+    }
+
+    /// Drops the secret for good, clearing the system clipboard first if it still holds it;
+    /// quits too when that is how it is left.
+    pub(crate) fn leave(&mut self, mut secret: Box<SecretPopup>, leave: Leave) {
+        let id = secret.entry.id.clone();
+        let method = secret.copy.as_ref().map(|c| c.method);
+        let notice = match method {
+            Some(crate::clipboard::Method::Osc52) => Some((
+                Level::Warning,
+                "Gone for good. The terminal clipboard may still hold it: clear it yourself"
+                    .to_owned(),
+            )),
+            Some(_) => match secret.settle_copy(None) {
+                Some(Cleared::Cleared) => Some((
+                    Level::Info,
+                    "The value is gone; the clipboard was cleared".into(),
+                )),
+                Some(Cleared::LeftAlone) => Some((
+                    Level::Info,
+                    "The value is gone; the clipboard held something else, left alone".into(),
+                )),
+                None => None,
+            },
+            None => None,
+        };
+        drop(secret);
+        let (level, text) =
+            notice.unwrap_or((Level::Info, format!("The value of {id} is gone for good")));
+        self.notify(level, text);
+        self.quit |= leave == Leave::Quit;
     }
 }

@@ -9,9 +9,9 @@ use unicode_width::UnicodeWidthStr as _;
 
 use crate::model::Status;
 
-use super::super::app::{App, Level, Modal, View};
+use super::super::app::{App, Level, View};
 use super::super::keys::{Action, Hint, Mode};
-use super::super::popups::hints_line;
+use super::super::popups::{Modal, hints_line};
 use super::super::theme::status_symbol;
 use super::thousands;
 

@@ -12,10 +12,11 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, BorderType, Paragraph, Widget, Wrap};
 
-use super::app::{App, Modal, View};
+use super::app::{App, View};
 use super::keys::{Action, Mode};
+use super::layout;
+use super::popups::{self, Modal};
 use super::theme::Theme;
-use super::{layout, popups};
 
 impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
