@@ -20,9 +20,10 @@ use super::list::KeyList;
 use super::message::Message;
 use super::popups::Modal;
 use super::snapshot::Snapshot;
+use super::text::TextInput;
 use super::theme::Theme;
 use super::watch::Seen;
-use super::{form, layout, popups};
+use super::{layout, popups};
 
 /// How the keystore is loaded and written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,8 +130,8 @@ pub(crate) const LOG_REFRESH: chrono::Duration = chrono::Duration::seconds(3);
 pub(crate) const REFRESH: chrono::Duration = chrono::Duration::seconds(60);
 
 /// An empty filter line.
-pub(crate) fn filter_input() -> form::TextInput {
-    form::TextInput::new()
+pub(crate) fn filter_input() -> TextInput {
+    TextInput::new()
 }
 
 /// The terminal UI's state.
@@ -165,7 +166,7 @@ pub struct App {
     pub(crate) zoomed: bool,
     pub(crate) filtering: bool,
     /// The filter as typed.
-    pub(crate) filter: form::TextInput,
+    pub(crate) filter: TextInput,
     pub(crate) dash: Cursor,
     pub(crate) modal: Option<Modal>,
     pub(crate) notice: Option<Notice>,

@@ -6,10 +6,10 @@ use zeroize::Zeroizing;
 
 use super::action::Action;
 use super::app::App;
-use super::form::Edit;
 use super::keys::{Key, Mode};
 use super::message::Message;
 use super::popups::Modal;
+use super::text::Edit;
 
 /// How many rows a turn of the mouse wheel moves.
 const WHEEL: isize = 3;

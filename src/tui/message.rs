@@ -7,8 +7,8 @@ use std::time::Instant;
 
 use super::action::Action;
 use super::app::Found;
-use super::form::Edit;
 use super::job::Done;
+use super::text::Edit;
 
 /// A change to the app's state.
 #[derive(Debug)]

@@ -35,6 +35,7 @@ mod terminal;
 pub(crate) mod testing;
 #[cfg(test)]
 mod tests;
+mod text;
 mod theme;
 mod update;
 mod views;

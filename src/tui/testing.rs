@@ -14,8 +14,9 @@ use crate::store::Store;
 
 use super::app::{App, Loading, Settings};
 use super::copy::{ClipboardKind, fake};
-use super::form::{Edit, Form};
+use super::form::Form;
 use super::keys::Keymap;
+use super::text::Edit;
 
 /// The fixed "now" of the tests.
 pub fn now() -> DateTime<Utc> {

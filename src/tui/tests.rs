@@ -697,8 +697,8 @@ fn a_click_after_a_failed_reload_selects_the_row_drawn_there() {
 
 #[test]
 fn debug_output_never_shows_what_was_typed_or_pasted() {
-    use super::form::{Edit, TextInput};
     use super::message::Message;
+    use super::text::{Edit, TextInput};
     let secret = "sk_live_canary_a1b2c3d4e5";
     let pasted = Message::Edit(Edit::Paste(zeroize::Zeroizing::new(secret.into())));
     for shown in [format!("{pasted:?}"), format!("{pasted:#?}")] {

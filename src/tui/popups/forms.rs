@@ -185,7 +185,7 @@ mod tests {
             vec![],
             vec![Field::text(FieldId::Expiry, "Expires", "")],
         );
-        form.edit(&crate::tui::form::Edit::Paste(zeroize::Zeroizing::new(
+        form.edit(&crate::tui::text::Edit::Paste(zeroize::Zeroizing::new(
             text.to_owned(),
         )));
         let parsed = expiry_field(&mut form);

@@ -7,8 +7,9 @@ use crate::config::Config;
 use crate::model::{self, DEFAULT_JWT_EXPIRY_DAYS};
 use crate::ops::{GenerateRequest, NewKind};
 
-use super::super::form::{Control, Edit, Field, FieldId, Form};
+use super::super::form::{Control, Field, FieldId, Form};
 use super::super::job::Job;
+use super::super::text::Edit;
 use super::forms::{default_expiry, expiry_placeholder, labels, list, optional};
 
 const KINDS: &[&str] = &["API key", "JWT"];

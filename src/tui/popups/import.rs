@@ -6,8 +6,9 @@ use crate::config::Config;
 use crate::crypto::SecretString;
 use crate::ops::{ImportRequest, MAX_IMPORT_LEN};
 
-use super::super::form::{Control, Field, FieldId, Form, TextInput};
+use super::super::form::{Control, Field, FieldId, Form};
 use super::super::job::Job;
+use super::super::text::TextInput;
 use super::forms::{default_expiry, expiry_placeholder, labels};
 
 /// The open import form.
