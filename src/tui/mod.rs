@@ -31,8 +31,8 @@ mod message;
 mod popups;
 mod snapshot;
 mod terminal;
-#[cfg(test)]
-pub(crate) mod testing;
+#[doc(hidden)]
+pub mod testing;
 #[cfg(test)]
 mod tests;
 mod text;

@@ -14,9 +14,12 @@ use super::copy::ClipboardKind;
 use super::form::FieldId;
 use super::keys::Mode;
 use super::popups::Modal;
-use super::testing::{app, context, entry, fill, flip_in_place, now, press, type_keys};
+use super::testing::{
+    app_copying_to, background_app, context, draw, entry, fill, flip_in_place, generate, now,
+    press, text, type_text,
+};
 
-fn sample_app() -> (App, super::copy::fake::Shared) {
+fn sample_app() -> (App, super::testing::clipboard::Shared) {
     let ctx = context();
     let mut a = entry("k_aaaaaaaaaaa1", "stripe-prod", "payments");
     a.env = Some("prod".into());
@@ -26,16 +29,18 @@ fn sample_app() -> (App, super::copy::fake::Shared) {
     let mut c = entry("k_ccccccccccc3", "old-search", "search");
     c.expires_at = Some(now() - Days::days(2));
     fill(&ctx, vec![a, b, c]);
-    app(ctx, ClipboardKind::System)
+    app_copying_to(ctx, ClipboardKind::System)
 }
 
-/// Generates an API key named `k` for service `s` through the form and copies it with `c`.
+/// Generates an API key named `k` through the form and copies it with `c`.
 fn generate_and_copy(app: &mut App) {
-    press(app, &["n"]);
-    type_keys(app, "k");
-    press(app, &["tab"]);
-    type_keys(app, "s");
-    press(app, &["enter", "c"]);
+    generate(app, "k");
+    press(app, &["c"]);
+}
+
+/// The screen at 80×24, as text.
+fn screen_text(app: &App) -> String {
+    text(&draw(app, 80, 24))
 }
 
 fn selected(app: &App) -> String {
@@ -55,14 +60,14 @@ fn filter_as_you_type_then_keep_or_clear() {
     assert_eq!(app.list.len(), 3);
     press(&mut app, &["/"]);
     assert_eq!(app.mode(), Mode::Filter);
-    type_keys(&mut app, "pay");
+    type_text(&mut app, "pay");
     assert_eq!(app.list.len(), 1);
     assert_eq!(selected(&app), "stripe-prod");
     press(&mut app, &["enter"]);
     assert_eq!(app.mode(), Mode::Browse);
     assert_eq!(app.list.query(), "pay", "Enter keeps the filter");
     press(&mut app, &["/", "backspace", "backspace", "backspace"]);
-    type_keys(&mut app, "prod");
+    type_text(&mut app, "prod");
     assert_eq!(app.list.len(), 1, "env matches");
     press(&mut app, &["esc"]);
     assert_eq!(app.list.query(), "");
@@ -236,11 +241,11 @@ fn generate_shows_the_secret_once_then_it_is_gone() {
         form_error(&app, FieldId::Name).as_deref(),
         Some("name must not be empty")
     );
-    type_keys(&mut app, "new-key");
+    type_text(&mut app, "new-key");
     press(&mut app, &["tab"]);
-    type_keys(&mut app, "billing");
+    type_text(&mut app, "billing");
     press(&mut app, &["tab"]);
-    type_keys(&mut app, "prod");
+    type_text(&mut app, "prod");
     press(&mut app, &["enter"]);
     let Some(Modal::Secret(secret)) = &app.modal else {
         panic!("the secret display opens");
@@ -300,7 +305,7 @@ fn the_clipboard_countdown_clears_only_our_value() {
 fn over_ssh_the_copy_is_an_osc52_sequence_and_never_cleared() {
     let ctx = context();
     fill(&ctx, vec![entry("k_aaaaaaaaaaa1", "a", "s")]);
-    let (mut app, clipboard) = app(ctx, ClipboardKind::Osc52);
+    let (mut app, clipboard) = app_copying_to(ctx, ClipboardKind::Osc52);
     generate_and_copy(&mut app);
     let out = app.take_terminal_output();
     assert_eq!(out.len(), 1);
@@ -328,7 +333,7 @@ fn escape_cancels_a_form_and_changes_nothing() {
     for open in ["n", "i", "r", "x"] {
         press(&mut app, &[open]);
         assert_eq!(app.mode(), Mode::Form, "{open}");
-        type_keys(&mut app, "something");
+        type_text(&mut app, "something");
         press(&mut app, &["esc"]);
         assert!(app.modal.is_none());
     }
@@ -339,16 +344,16 @@ fn escape_cancels_a_form_and_changes_nothing() {
 fn revoke_needs_the_typed_id() {
     let (mut app, _) = sample_app();
     press(&mut app, &["j", "x"]);
-    type_keys(&mut app, "k_aaaa");
+    type_text(&mut app, "k_aaaa");
     press(&mut app, &["enter"]);
     assert!(
         form_error(&app, FieldId::ConfirmId)
             .unwrap()
             .contains("exactly")
     );
-    type_keys(&mut app, "aaaaaaa1");
+    type_text(&mut app, "aaaaaaa1");
     press(&mut app, &["tab"]);
-    type_keys(&mut app, "leaked in CI");
+    type_text(&mut app, "leaked in CI");
     press(&mut app, &["enter"]);
     assert!(app.modal.is_none());
     let view = app.list.selected().unwrap();
@@ -363,7 +368,7 @@ fn revoke_needs_the_typed_id() {
 fn rotate_with_the_defaults_and_refusal_in_the_form() {
     let (mut app, _) = sample_app();
     press(&mut app, &["j", "r", "tab"]);
-    type_keys(&mut app, "forever");
+    type_text(&mut app, "forever");
     press(&mut app, &["enter"]);
     assert!(
         form_error(&app, FieldId::Grace)
@@ -378,7 +383,7 @@ fn rotate_with_the_defaults_and_refusal_in_the_form() {
     assert_eq!(secret.entry.version(), 2);
     press(&mut app, &["enter", "y"]);
     press(&mut app, &["x"]);
-    type_keys(&mut app, "k_aaaaaaaaaaa1");
+    type_text(&mut app, "k_aaaaaaaaaaa1");
     press(&mut app, &["enter", "r", "enter"]);
     let error = app
         .modal
@@ -395,11 +400,8 @@ fn rotate_with_the_defaults_and_refusal_in_the_form() {
 #[test]
 fn ctrl_c_on_the_secret_asks_first_then_quits() {
     let (mut app, _) = sample_app();
-    press(&mut app, &["n"]);
-    type_keys(&mut app, "k");
-    press(&mut app, &["tab"]);
-    type_keys(&mut app, "s");
-    press(&mut app, &["enter", "ctrl-c"]);
+    generate(&mut app, "k");
+    press(&mut app, &["ctrl-c"]);
     assert_eq!(app.mode(), Mode::Confirm);
     assert!(!app.should_quit());
     let screen = screen_text(&app);
@@ -461,7 +463,7 @@ fn mouse_selects_rows_scrolls_and_switches_tabs() {
 fn the_dashboard_jumps_to_a_key_needing_action() {
     let (mut app, _) = sample_app();
     press(&mut app, &["/"]);
-    type_keys(&mut app, "mailer");
+    type_text(&mut app, "mailer");
     press(&mut app, &["enter", "tab"]);
     assert_eq!(app.view, View::Dashboard);
     assert_eq!(app.list.data().dashboard.needs_action.len(), 2);
@@ -477,9 +479,9 @@ fn import_masks_and_records_only_the_hash() {
     press(&mut app, &["i"]);
     app.handle_event(Event::Paste("sk_live_abcdefghijklmnopqrstuvwxyz".into()));
     press(&mut app, &["tab"]);
-    type_keys(&mut app, "legacy");
+    type_text(&mut app, "legacy");
     press(&mut app, &["tab"]);
-    type_keys(&mut app, "billing");
+    type_text(&mut app, "billing");
     press(&mut app, &["enter"]);
     assert!(app.modal.is_none());
     assert_eq!(selected(&app), "legacy");
@@ -512,9 +514,9 @@ fn open_import_with(app: &mut App, value: &str) {
     press(app, &["i"]);
     app.handle_event(Event::Paste(value.into()));
     press(app, &["tab"]);
-    type_keys(app, "legacy");
+    type_text(app, "legacy");
     press(app, &["tab"]);
-    type_keys(app, "billing");
+    type_text(app, "billing");
     press(app, &["enter"]);
 }
 
@@ -553,7 +555,7 @@ fn text_fields_keep_long_input_and_the_parsers_judge_it() {
     press(&mut app, &["n"]);
     app.handle_event(Event::Paste("n".repeat(140)));
     press(&mut app, &["tab"]);
-    type_keys(&mut app, "billing");
+    type_text(&mut app, "billing");
     press(&mut app, &["enter"]);
     assert_eq!(
         form_error(&app, FieldId::Name).as_deref(),
@@ -565,9 +567,9 @@ fn text_fields_keep_long_input_and_the_parsers_judge_it() {
     // Several claims of 1,000 characters each: more than 4,096 in all, as the CLI allows.
     let (mut app, _) = sample_app();
     press(&mut app, &["n", "shift-tab", "right", "tab"]);
-    type_keys(&mut app, "wide-claims");
+    type_text(&mut app, "wide-claims");
     press(&mut app, &["tab"]);
-    type_keys(&mut app, "billing");
+    type_text(&mut app, "billing");
     while app.modal.as_ref().unwrap().form().unwrap().focused() != FieldId::Claims {
         press(&mut app, &["tab"]);
     }
@@ -589,7 +591,7 @@ fn the_cursor_follows_display_columns_of_wide_characters() {
     let cursor_after = |keys: &[&str], text: &str| {
         let (mut app, _) = sample_app();
         press(&mut app, keys);
-        type_keys(&mut app, text);
+        type_text(&mut app, text);
         app.cursor(area).expect("a text field has the cursor")
     };
     // Two wide characters take as many columns as four narrow ones.
@@ -624,7 +626,7 @@ fn on_the_dashboard_rotate_revoke_and_copy_act_on_the_highlighted_row() {
         Some("k_aaaaaaaaaaa1")
     );
     press(&mut app, &["x"]);
-    type_keys(&mut app, "k_aaaaaaaaaaa1");
+    type_text(&mut app, "k_aaaaaaaaaaa1");
     press(&mut app, &["enter"]);
     assert!(app.modal.is_none());
     let revoked = ops::show(&app.ctx, "k_aaaaaaaaaaa1").unwrap();
@@ -640,7 +642,7 @@ fn on_the_dashboard_rotate_revoke_and_copy_act_on_the_highlighted_row() {
 fn ctrl_c_quits_while_the_filter_is_typed_and_q_is_text_there() {
     let (mut app, _) = sample_app();
     press(&mut app, &["/"]);
-    type_keys(&mut app, "q");
+    type_text(&mut app, "q");
     assert!(!app.should_quit());
     assert_eq!(app.list.query(), "q", "q types");
     press(&mut app, &["ctrl-c"]);
@@ -653,7 +655,7 @@ fn the_selection_comes_back_after_a_filter_that_matched_nothing() {
     press(&mut app, &["j"]);
     assert_eq!(selected(&app), "stripe-prod");
     press(&mut app, &["/"]);
-    type_keys(&mut app, "zz");
+    type_text(&mut app, "zz");
     assert_eq!(app.list.len(), 0);
     press(&mut app, &["backspace", "backspace"]);
     assert_eq!(selected(&app), "stripe-prod", "not the first row");
@@ -666,7 +668,7 @@ fn a_click_after_a_failed_reload_selects_the_row_drawn_there() {
         .map(|i| entry(&format!("k_{:012x}", i + 1), &format!("key-{i:02}"), "svc"))
         .collect();
     fill(&ctx, entries);
-    let (mut app, _) = app(ctx, ClipboardKind::System);
+    let (mut app, _) = app_copying_to(ctx, ClipboardKind::System);
     press(&mut app, &["G"]);
     let path = app.ctx.store.keystore_path();
     let mut bytes = std::fs::read(&path).unwrap();
@@ -678,13 +680,9 @@ fn a_click_after_a_failed_reload_selects_the_row_drawn_there() {
         app.banner(),
         "the reload failed; the banner takes rows from the table"
     );
-    let area = ratatui::layout::Rect::new(0, 0, 80, 24);
-    let mut buf = ratatui::buffer::Buffer::empty(area);
-    ratatui::widgets::Widget::render(&app, area, &mut buf);
     let rows = super::layout::table_rows(app.keys_layout().table);
-    let drawn: String = (0..area.width)
-        .map(|x| buf[(x, rows.y)].symbol().to_owned())
-        .collect();
+    let screen = screen_text(&app);
+    let drawn = screen.lines().nth(usize::from(rows.y)).unwrap().to_owned();
     app.handle_event(Event::Mouse(MouseEvent {
         kind: MouseEventKind::Down(MouseButton::Left),
         column: 5,
@@ -715,36 +713,11 @@ fn debug_output_never_shows_what_was_typed_or_pasted() {
     let (mut app, _) = sample_app();
     press(&mut app, &["i"]);
     app.handle_event(Event::Paste(secret.into()));
-    type_keys(&mut app, "typed_tail");
+    type_text(&mut app, "typed_tail");
     let shown = format!("{:#?}", app.modal);
     assert!(shown.contains("ImportForm"), "the form is there: {shown}");
     assert!(!shown.contains("canary"), "{shown}");
     assert!(!shown.contains("typed_tail"), "{shown}");
-}
-
-/// The sample keystore, in an app that loads and writes on worker threads, as the real one.
-fn background_app(ctx: crate::ops::Context) -> App {
-    let mut app = App::new(
-        ctx,
-        super::app::Settings {
-            keymap: super::keys::Keymap::default(),
-            color: false,
-            clipboard: ClipboardKind::System,
-            loading: super::app::Loading::Background,
-        },
-    );
-    app.open_board = super::copy::fake::opener(&Default::default());
-    app.reload();
-    assert!(app.wait_for_load(Duration::from_secs(10)));
-    app.handle_event(Event::Resize(80, 24));
-    app
-}
-
-fn screen_text(app: &App) -> String {
-    let area = ratatui::layout::Rect::new(0, 0, 80, 24);
-    let mut buf = ratatui::buffer::Buffer::empty(area);
-    ratatui::widgets::Widget::render(app, area, &mut buf);
-    buf.content().iter().map(|c| c.symbol()).collect()
 }
 
 #[test]
@@ -755,7 +728,7 @@ fn a_write_waiting_for_the_keystore_lock_does_not_freeze_the_screen() {
     let held = crate::store::lock::acquire(&ctx.store.lock_path(), Duration::from_secs(1))
         .expect("another process holds the lock");
     press(&mut app, &["j", "x"]);
-    type_keys(&mut app, "k_aaaaaaaaaaa1");
+    type_text(&mut app, "k_aaaaaaaaaaa1");
     let asked = std::time::Instant::now();
     press(&mut app, &["enter"]);
     assert!(

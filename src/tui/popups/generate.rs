@@ -129,7 +129,7 @@ impl GenerateForm {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tui::testing::type_text;
+    use crate::tui::testing::type_into;
 
     #[test]
     fn the_kind_decides_which_fields_show() {
@@ -159,7 +159,7 @@ mod tests {
             (FieldId::Scopes, "read ok bad!scope"),
         ] {
             g.form.focus = g.form.fields.iter().position(|f| f.id == field).unwrap();
-            type_text(&mut g.form, text);
+            type_into(&mut g.form, text);
         }
         assert!(g.request().is_none());
         let error = |id| g.form.field(id).error.clone().unwrap_or_default();
@@ -188,7 +188,7 @@ mod tests {
             (FieldId::Claims, "role=admin, exp=1"),
         ] {
             g.form.focus = g.form.fields.iter().position(|f| f.id == field).unwrap();
-            type_text(&mut g.form, text);
+            type_into(&mut g.form, text);
         }
         assert!(g.request().is_none());
         assert!(
