@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use apiauth::tui::App;
 use apiauth::tui::testing::{
-    app, draw, fixture, generate, keystore, local_who, press, text, type_text,
+    app, damage, draw, fixture, generate, keystore, local_who, press, text, type_text,
 };
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
@@ -141,10 +141,7 @@ fn damaged_snap(name: &str, notice: impl Fn(&mut App)) {
         let (tmp, ctx) = keystore(true);
         let mut app = app(ctx, false, width, height);
         let path = app.context().store.keystore_path();
-        let mut bytes = std::fs::read(&path).unwrap();
-        let last = bytes.len() - 1;
-        bytes[last] ^= 1;
-        std::fs::write(&path, &bytes).unwrap();
+        damage(&path);
         notice(&mut app);
         let screen = text(&draw(&app, width, height));
         let flat: String = screen

@@ -238,6 +238,15 @@ pub fn local_who() -> String {
     format!("{}@{}", probe.user, probe.host)
 }
 
+/// Flips the last byte of a file and writes the file anew, so that its modification time
+/// changes: a keystore whose ciphertext no longer decrypts.
+pub fn damage(path: &std::path::Path) {
+    let mut bytes = std::fs::read(path).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(path, &bytes).unwrap();
+}
+
 /// Changes one byte of a file in place (same inode, same size) and sets its modification
 /// time back to what it was, as a careful attacker (or a bit flip) would leave it.
 pub fn flip_in_place(path: &std::path::Path, at: u64) {

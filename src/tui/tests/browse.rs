@@ -7,7 +7,7 @@ use crate::ops;
 use crate::tui::app::{App, View};
 use crate::tui::copy::ClipboardKind;
 use crate::tui::keys::Mode;
-use crate::tui::testing::{app_copying_to, context, entry, fill, press, type_text};
+use crate::tui::testing::{app_copying_to, context, damage, entry, fill, press, type_text};
 
 use super::{sample_app, screen_text, selected};
 
@@ -114,10 +114,7 @@ fn a_click_after_a_failed_reload_selects_the_row_drawn_there() {
     let (mut app, _) = app_copying_to(ctx, ClipboardKind::System);
     press(&mut app, &["G"]);
     let path = app.ctx.store.keystore_path();
-    let mut bytes = std::fs::read(&path).unwrap();
-    let last = bytes.len() - 1;
-    bytes[last] ^= 1;
-    std::fs::write(&path, &bytes).unwrap();
+    damage(&path);
     app.reload();
     assert!(
         app.banner(),

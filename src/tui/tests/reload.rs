@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::ops;
 use crate::tui::app::App;
-use crate::tui::testing::{background_app, flip_in_place, press};
+use crate::tui::testing::{background_app, damage, flip_in_place, press};
 
 use super::{sample_app, screen_text, selected};
 
@@ -48,10 +48,7 @@ fn a_change_by_another_process_shows_within_a_poll() {
 fn a_damaged_keystore_is_shown_not_a_crash() {
     let (mut app, _) = sample_app();
     let path = app.ctx.store.keystore_path();
-    let mut bytes = std::fs::read(&path).unwrap();
-    let last = bytes.len() - 1;
-    bytes[last] ^= 1;
-    std::fs::write(&path, &bytes).unwrap();
+    damage(&path);
     app.reload();
     assert!(
         app.load_error
