@@ -16,7 +16,10 @@
 //!   within a second;
 //! - keys are data ([`keys`]): one table drives the handlers, the help overlay, the status bar
 //!   and the docs, and `config.toml` can rebind any action;
-//! - one file per popup (`popups/`), one style struct (`theme.rs`).
+//! - one file per popup (`popups/`) with its state, drawing, keys and hints; one style struct
+//!   (`theme.rs`);
+//! - tests drive the app with keys over a real keystore; their helpers are in `testing`, shared
+//!   with the tests in `tests/` (public for them, hidden from the docs).
 
 mod action;
 mod app;

@@ -389,7 +389,7 @@ impl App {
         let id = secret.entry.id.clone();
         let method = secret.copy.as_ref().map(|c| c.method);
         let notice = match method {
-            Some(crate::clipboard::Method::Osc52) => Some((
+            Some(Method::Osc52) => Some((
                 Level::Warning,
                 "Gone for good. The terminal clipboard may still hold it: clear it yourself"
                     .to_owned(),
