@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use apiauth::tui::testing::flip_in_place;
 use base64::Engine as _;
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 
@@ -478,14 +479,8 @@ fn a_keystore_changed_in_place_under_the_tui_is_noticed_and_the_last_good_read_s
     // One ciphertext byte changed in place: same file, same size, same header generation,
     // the modification time set back.
     let path = tmp.join("keys").join("keystore.enc");
-    let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
-    let mut bytes = std::fs::read(&path).unwrap();
-    let last = bytes.len() - 1;
-    bytes[last] ^= 1;
-    let mut file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
-    file.write_all(&bytes).unwrap();
-    file.set_modified(modified).unwrap();
-    drop(file);
+    let len = std::fs::metadata(&path).unwrap().len();
+    flip_in_place(&path, len - 1);
     let screen = tui.wait_for("changed and cannot be read");
     assert!(screen.contains("billing-api"), "{screen}");
     tui.send("q");

@@ -4,15 +4,13 @@
 //! `APIAUTH_UPDATE_SCREENSHOTS=1 cargo test --test tui_screenshots` rewrites them; otherwise
 //! this test fails when a screenshot no longer matches what the app draws.
 
-mod tui_support;
-
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use apiauth::tui::App;
+use apiauth::tui::testing::{app, draw, generate, keystore, local_who, press, type_text};
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
-use tui_support::{app, context, draw, generate, press, type_text};
 
 const WIDTH: u16 = 110;
 const HEIGHT: u16 = 32;
@@ -161,7 +159,7 @@ fn normalized(svg: &str) -> String {
 }
 
 fn shot(name: &str, setup: impl Fn(&mut App)) {
-    let (tmp, ctx) = context(true);
+    let (tmp, ctx) = keystore(true);
     let dir = ctx.store.dir().display().to_string();
     let mut app = app(ctx, true, WIDTH, HEIGHT);
     setup(&mut app);
@@ -169,7 +167,7 @@ fn shot(name: &str, setup: impl Fn(&mut App)) {
     // this machine wrote under the fixture's operator rather than whoever runs the test.
     let drawn = svg(draw(&app, WIDTH, HEIGHT).backend().buffer())
         .replace(&dir, "~/.local/share/apiauth")
-        .replace(&tui_support::local_who(), "ops@admin-1");
+        .replace(&local_who(), "ops@admin-1");
     drop(tmp);
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("assets")

@@ -2,12 +2,12 @@
 //! 120×40, over a fixed keystore on a fixed clock. Values generated during a test (ids, hints,
 //! hashes, the secret itself) are filtered out, so no plaintext key is ever in a snapshot.
 
-mod tui_support;
-
 use std::time::{Duration, Instant};
 
 use apiauth::tui::App;
-use tui_support::{app, context, draw, generate, press, type_text};
+use apiauth::tui::testing::{
+    app, damage, draw, fixture, generate, keystore, local_who, press, text, type_text,
+};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 
@@ -19,18 +19,15 @@ fn snap(name: &str, filled: bool, setup: impl Fn(&mut App)) {
 
 fn snap_with(name: &str, filled: bool, generates: bool, setup: impl Fn(&mut App)) {
     for (width, height) in SIZES {
-        let (tmp, ctx) = context(filled);
+        let (tmp, ctx) = keystore(filled);
         let mut app = app(ctx, false, width, height);
         setup(&mut app);
-        let screen = tui_support::text(&draw(&app, width, height));
-        let fixture_ids: Vec<String> = tui_support::fixture_ids();
+        let screen = text(&draw(&app, width, height));
+        let fixture_ids: Vec<String> = fixture::ids();
         let dir = tmp.path().display().to_string();
         let mut filters = vec![
             (dir, "[tmp]".to_owned()),
-            (
-                regex_escape(&tui_support::local_who()),
-                "[user]@[host]".to_owned(),
-            ),
+            (regex_escape(&local_who()), "[user]@[host]".to_owned()),
         ];
         if generates {
             // Ids of the fixture are known and stay; only the new key's parts are filtered.
@@ -123,10 +120,10 @@ fn empty_store() {
 #[test]
 fn keystore_that_cannot_be_opened() {
     for (width, height) in SIZES {
-        let (tmp, ctx) = context(true);
+        let (tmp, ctx) = keystore(true);
         std::fs::write(ctx.store.keystore_path(), b"not a keystore at all").unwrap();
         let app = app(ctx, false, width, height);
-        let screen = tui_support::text(&draw(&app, width, height));
+        let screen = text(&draw(&app, width, height));
         insta::with_settings!({
             filters => vec![(tmp.path().display().to_string().as_str(), "[tmp]")],
             prepend_module_to_snapshot => false,
@@ -141,15 +138,12 @@ fn keystore_that_cannot_be_opened() {
 /// made the app read it again: the banner over the last good read.
 fn damaged_snap(name: &str, notice: impl Fn(&mut App)) {
     for (width, height) in SIZES {
-        let (tmp, ctx) = context(true);
+        let (tmp, ctx) = keystore(true);
         let mut app = app(ctx, false, width, height);
         let path = app.context().store.keystore_path();
-        let mut bytes = std::fs::read(&path).unwrap();
-        let last = bytes.len() - 1;
-        bytes[last] ^= 1;
-        std::fs::write(&path, &bytes).unwrap();
+        damage(&path);
         notice(&mut app);
-        let screen = tui_support::text(&draw(&app, width, height));
+        let screen = text(&draw(&app, width, height));
         let flat: String = screen
             .lines()
             .map(|l| l.trim_matches(|c: char| c == '│' || c.is_whitespace()))
@@ -299,10 +293,10 @@ fn generated_long_jwt(app: &mut App) {
 fn secret_revealed_long_jwt_keeps_its_hints_on_screen() {
     snap_with("secret_long_jwt", true, true, generated_long_jwt);
     for (width, height) in SIZES {
-        let (_tmp, ctx) = context(true);
+        let (_tmp, ctx) = keystore(true);
         let mut app = app(ctx, false, width, height);
         generated_long_jwt(&mut app);
-        let screen = tui_support::text(&draw(&app, width, height));
+        let screen = text(&draw(&app, width, height));
         assert!(
             screen.contains("more characters — press c to copy"),
             "{screen}"
@@ -320,14 +314,14 @@ fn secret_revealed_long_jwt_keeps_its_hints_on_screen() {
 
 #[test]
 fn the_revealed_value_is_on_screen_and_the_masked_one_is_not() {
-    let (_tmp, ctx) = context(true);
+    let (_tmp, ctx) = keystore(true);
     let mut app = app(ctx, false, 80, 24);
     generated(&mut app);
-    let masked = tui_support::text(&draw(&app, 80, 24));
+    let masked = text(&draw(&app, 80, 24));
     let find = regex_lite(&masked);
     assert!(find.is_none(), "no value on screen while masked");
     press(&mut app, &["v"]);
-    let revealed = tui_support::text(&draw(&app, 80, 24));
+    let revealed = text(&draw(&app, 80, 24));
     let value = regex_lite(&revealed).expect("the value is on screen once revealed");
     let verdict = apiauth::ops::verify(app_ctx(&app), &value, &Default::default()).unwrap();
     assert_eq!(verdict.verdict, apiauth::ops::Verdict::Valid);
@@ -368,14 +362,14 @@ fn any_terminal_size_draws_without_panicking() {
             (60, 15),
             (200, 60),
         ] {
-            let (_tmp, ctx) = context(true);
+            let (_tmp, ctx) = keystore(true);
             let mut app = app(ctx, true, width, height);
             press(&mut app, keys);
             press(&mut app, &["j", "pgdn", "end"]);
             draw(&app, width, height);
         }
     }
-    let (_tmp, ctx) = context(true);
+    let (_tmp, ctx) = keystore(true);
     let mut app = app(ctx, true, 20, 5);
     generated(&mut app);
     press(&mut app, &["v", "c", "enter"]);

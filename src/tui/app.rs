@@ -14,19 +14,16 @@ use crate::error::Result;
 use crate::ops::Context;
 
 use super::copy::{self, ClipboardKind, OpenBoard};
-use super::data::Snapshot;
 use super::job::{Done, Job};
 use super::keys::Keymap;
 use super::list::KeyList;
 use super::message::Message;
-use super::popups::generate::GenerateForm;
-use super::popups::import::ImportForm;
-use super::popups::revoke::RevokeForm;
-use super::popups::rotate::RotateForm;
-use super::popups::secret::SecretPopup;
+use super::popups::Modal;
+use super::snapshot::Snapshot;
+use super::text::TextInput;
 use super::theme::Theme;
 use super::watch::Seen;
-use super::{form, layout, popups};
+use super::{layout, popups};
 
 /// How the keystore is loaded and written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,39 +51,6 @@ pub struct Settings {
 pub(crate) enum View {
     Keys,
     Dashboard,
-}
-
-/// The popup on top, if any.
-#[derive(Debug)]
-pub(crate) enum Modal {
-    Help { scroll: usize },
-    Generate(GenerateForm),
-    Import(ImportForm),
-    Rotate(RotateForm),
-    Revoke(RevokeForm),
-    Secret(Box<SecretPopup>),
-}
-
-impl Modal {
-    pub fn form(&self) -> Option<&form::Form> {
-        match self {
-            Modal::Generate(g) => Some(&g.form),
-            Modal::Import(i) => Some(&i.form),
-            Modal::Rotate(r) => Some(&r.form),
-            Modal::Revoke(r) => Some(&r.form),
-            Modal::Help { .. } | Modal::Secret(_) => None,
-        }
-    }
-
-    pub fn form_mut(&mut self) -> Option<&mut form::Form> {
-        match self {
-            Modal::Generate(g) => Some(&mut g.form),
-            Modal::Import(i) => Some(&mut i.form),
-            Modal::Rotate(r) => Some(&mut r.form),
-            Modal::Revoke(r) => Some(&mut r.form),
-            Modal::Help { .. } | Modal::Secret(_) => None,
-        }
-    }
 }
 
 /// How a notice in the status bar looks.
@@ -166,8 +130,8 @@ pub(crate) const LOG_REFRESH: chrono::Duration = chrono::Duration::seconds(3);
 pub(crate) const REFRESH: chrono::Duration = chrono::Duration::seconds(60);
 
 /// An empty filter line.
-pub(crate) fn filter_input() -> form::TextInput {
-    form::TextInput::new()
+pub(crate) fn filter_input() -> TextInput {
+    TextInput::new()
 }
 
 /// The terminal UI's state.
@@ -202,7 +166,7 @@ pub struct App {
     pub(crate) zoomed: bool,
     pub(crate) filtering: bool,
     /// The filter as typed.
-    pub(crate) filter: form::TextInput,
+    pub(crate) filter: TextInput,
     pub(crate) dash: Cursor,
     pub(crate) modal: Option<Modal>,
     pub(crate) notice: Option<Notice>,

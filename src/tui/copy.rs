@@ -51,7 +51,7 @@ impl Board for SystemClipboard {
     }
 }
 
-/// Opens the system clipboard (tests put a fake in its place).
+/// Opens the system clipboard (tests put a fake in its place: `testing::clipboard`).
 pub(crate) type OpenBoard = Box<dyn Fn() -> Result<Box<dyn Board>, String>>;
 
 pub(crate) fn system_board() -> OpenBoard {
@@ -165,54 +165,19 @@ impl SecretCopy {
 }
 
 #[cfg(test)]
-pub(crate) mod fake {
-    //! An in-memory clipboard for tests: no test touches the real one.
-
-    use std::sync::{Arc, Mutex};
-
-    use super::{Board, OpenBoard};
-
-    /// The shared contents of the fake clipboard.
-    #[derive(Clone, Default)]
-    pub struct Shared(pub Arc<Mutex<Option<String>>>);
-
-    struct Fake(Shared);
-
-    impl Board for Fake {
-        fn set(&mut self, text: &str) -> Result<(), String> {
-            *self.0.0.lock().unwrap() = Some(text.to_owned());
-            Ok(())
-        }
-
-        fn clear_if_holds(&mut self, text: &str) -> bool {
-            let mut held = self.0.0.lock().unwrap();
-            if held.as_deref() == Some(text) {
-                *held = None;
-                true
-            } else {
-                false
-            }
-        }
-    }
-
-    pub fn opener(shared: &Shared) -> OpenBoard {
-        let shared = shared.clone();
-        Box::new(move || Ok(Box::new(Fake(shared.clone())) as Box<dyn Board>))
-    }
-
-    pub fn broken() -> OpenBoard {
-        Box::new(|| Err("the system clipboard is not available: no X11 server".into()))
-    }
-}
-
-#[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::testing::clipboard::{Shared, opener};
+
+    /// A system clipboard that cannot be opened.
+    fn broken() -> OpenBoard {
+        Box::new(|| Err("the system clipboard is not available: no X11 server".into()))
+    }
 
     #[test]
     fn the_system_clipboard_is_cleared_at_the_deadline_only_if_unchanged() {
-        let shared = fake::Shared::default();
-        let open = fake::opener(&shared);
+        let shared = Shared::default();
+        let open = opener(&shared);
         let t0 = Instant::now();
         let thirty = Some(Duration::from_secs(30));
         let mut c = copy(ClipboardKind::System, &open, "ak_secret", t0, thirty);
@@ -240,14 +205,14 @@ mod tests {
     #[test]
     fn osc52_is_used_without_a_display_or_when_the_system_clipboard_fails() {
         let t0 = Instant::now();
-        let c = copy(ClipboardKind::Osc52, &fake::broken(), "ak_x", t0, None);
+        let c = copy(ClipboardKind::Osc52, &broken(), "ak_x", t0, None);
         assert_eq!(c.copy.method, Method::Osc52);
         assert_eq!(
             c.osc52.as_deref().map(String::as_str),
             Some("\x1b]52;c;YWtfeA==\x07")
         );
         assert_eq!(c.copy.deadline, None, "OSC 52 is never cleared");
-        let c = copy(ClipboardKind::System, &fake::broken(), "ak_x", t0, None);
+        let c = copy(ClipboardKind::System, &broken(), "ak_x", t0, None);
         assert_eq!(c.copy.method, Method::Osc52);
         assert!(c.copy.fallback.unwrap().contains("no X11 server"));
     }

@@ -1,13 +1,15 @@
-//! Key, mouse, paste and resize events to messages, through the key map of the current mode.
-//! Nothing here changes state.
+//! Key, mouse, paste and resize events to messages: a key to the action the key map of the
+//! current mode binds it to (or to an edit of the text being typed). Nothing here changes state.
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEventKind};
 use zeroize::Zeroizing;
 
-use super::app::{App, Modal};
-use super::form::Edit;
-use super::keys::{Action, Key, Mode};
+use super::action::Action;
+use super::app::App;
+use super::keys::{Key, Mode};
 use super::message::Message;
+use super::popups::Modal;
+use super::text::Edit;
 
 /// How many rows a turn of the mouse wheel moves.
 const WHEEL: isize = 3;
@@ -16,7 +18,7 @@ impl App {
     /// The key map mode of the current state.
     pub(crate) fn mode(&self) -> Mode {
         match &self.modal {
-            Some(Modal::Secret(s)) if s.confirming => Mode::Confirm,
+            Some(Modal::Secret(s)) if s.asking.is_some() => Mode::Confirm,
             Some(Modal::Secret(_)) => Mode::Secret,
             Some(Modal::Help { .. }) => Mode::Help,
             Some(_) => Mode::Form,
@@ -48,11 +50,8 @@ impl App {
             }
             Event::Paste(text) => {
                 let text = Zeroizing::new(text);
-                match self.mode() {
-                    Mode::Form => Some(Message::FormEdit(Edit::Paste(text))),
-                    Mode::Filter => Some(Message::FilterEdit(Edit::Paste(text))),
-                    _ => None,
-                }
+                matches!(self.mode(), Mode::Form | Mode::Filter)
+                    .then(|| Message::Edit(Edit::Paste(text)))
             }
             Event::Resize(width, height) => Some(Message::Resize(width, height)),
             _ => None,
@@ -63,7 +62,7 @@ impl App {
         let key = Key::from_event(event);
         let mode = self.mode();
         if let Some(action) = self.keymap.action(mode, key) {
-            return Some(message(action));
+            return Some(Message::Action(action));
         }
         let browse = self
             .keymap
@@ -71,42 +70,27 @@ impl App {
             .filter(|_| !key.is_text());
         match mode {
             Mode::Filter | Mode::Form => {
-                let edit = text_edit(event, key);
-                if let Some(edit) = edit {
-                    return Some(if mode == Mode::Form {
-                        Message::FormEdit(edit)
-                    } else {
-                        Message::FilterEdit(edit)
-                    });
+                if let Some(edit) = text_edit(event, key) {
+                    return Some(Message::Edit(edit));
                 }
                 // Arrows and page keys still move through the table while filtering, and
                 // `Ctrl-C` still quits (`q` is text there). A form binds `Ctrl-C` to cancel.
                 browse
-                    .filter(|&a| mode == Mode::Filter && (is_movement(a) || a == Action::Quit))
-                    .map(message)
+                    .filter(|&a| mode == Mode::Filter && (a.moves() || a == Action::Quit))
+                    .map(Message::Action)
             }
             Mode::Help => self
                 .keymap
                 .action(Mode::Browse, key)
-                .filter(|&a| is_movement(a) || a == Action::Quit && !key.is_text())
-                .map(message),
+                .filter(|&a| a.moves() || a == Action::Quit && !key.is_text())
+                .map(Message::Action),
             // Ctrl-C still leaves, through "saved it?".
-            Mode::Secret | Mode::Confirm => browse.filter(|&a| a == Action::Quit).map(message),
+            Mode::Secret | Mode::Confirm => {
+                browse.filter(|&a| a == Action::Quit).map(Message::Action)
+            }
             Mode::Browse => None,
         }
     }
-}
-
-fn is_movement(action: Action) -> bool {
-    matches!(
-        action,
-        Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Top
-            | Action::Bottom
-    )
 }
 
 /// Editing keys inside a text field.
@@ -121,39 +105,4 @@ fn text_edit(event: &KeyEvent, key: Key) -> Option<Edit> {
         KeyCode::End => Edit::End,
         _ => return None,
     })
-}
-
-fn message(action: Action) -> Message {
-    match action {
-        Action::Up => Message::Move(-1),
-        Action::Down => Message::Move(1),
-        Action::PageUp => Message::Page(-1),
-        Action::PageDown => Message::Page(1),
-        Action::Top => Message::Top,
-        Action::Bottom => Message::Bottom,
-        Action::Filter => Message::StartFilter,
-        Action::ClearFilter | Action::FilterClear => Message::ClearFilter,
-        Action::Sort => Message::CycleSort,
-        Action::SortReverse => Message::ReverseSort,
-        Action::SwitchView => Message::SwitchView,
-        Action::Open => Message::Open,
-        Action::Generate => Message::OpenGenerate,
-        Action::Import => Message::OpenImport,
-        Action::Rotate => Message::OpenRotate,
-        Action::Revoke => Message::OpenRevoke,
-        Action::CopyId => Message::CopyId,
-        Action::Help => Message::OpenHelp,
-        Action::Quit => Message::Quit,
-        Action::FilterKeep => Message::KeepFilter,
-        Action::NextField => Message::NextField,
-        Action::PrevField => Message::PrevField,
-        Action::Submit => Message::Submit,
-        Action::Cancel => Message::Cancel,
-        Action::Reveal => Message::Reveal,
-        Action::Copy => Message::CopySecret,
-        Action::Dismiss => Message::Dismiss,
-        Action::Confirm => Message::ConfirmDismiss,
-        Action::Back => Message::BackToSecret,
-        Action::CloseHelp => Message::CloseHelp,
-    }
 }

@@ -9,7 +9,7 @@
 use crate::model::KeyId;
 use crate::ops::KeyView;
 
-use super::data::{Snapshot, SortKey};
+use super::snapshot::{Snapshot, SortKey};
 
 /// The key table.
 #[derive(Debug, Default)]

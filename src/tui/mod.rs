@@ -3,8 +3,10 @@
 //!
 //! It is built the way ratatui's own examples and gitui are:
 //!
-//! - state is plain data ([`App`]); key and mouse handlers only turn events into messages
-//!   (`input.rs`), and `update.rs` is the one place state changes;
+//! - state is plain data ([`App`]); input handlers only turn events into messages
+//!   (`input.rs`): a key into the one [`Action`](keys::Action) its mode binds it to, typing,
+//!   the mouse and time into messages of their own; `update.rs` is the one place state
+//!   changes;
 //! - drawing is `impl Widget for &App` (`views/`), a pure read that builds only what is on
 //!   screen: no I/O, no decrypting;
 //! - every action goes through [`crate::ops`], as the CLI's do; loads of the keystore and the
@@ -14,11 +16,14 @@
 //!   within a second;
 //! - keys are data ([`keys`]): one table drives the handlers, the help overlay, the status bar
 //!   and the docs, and `config.toml` can rebind any action;
-//! - one file per popup (`popups/`), one style struct (`theme.rs`).
+//! - one file per popup (`popups/`) with its state, drawing, keys and hints; one style struct
+//!   (`theme.rs`);
+//! - tests drive the app with keys over a real keystore; their helpers are in `testing`, shared
+//!   with the tests in `tests/` (public for them, hidden from the docs).
 
+mod action;
 mod app;
 mod copy;
-mod data;
 mod form;
 mod input;
 mod job;
@@ -27,11 +32,13 @@ mod layout;
 mod list;
 mod message;
 mod popups;
+mod snapshot;
 mod terminal;
-#[cfg(test)]
-pub(crate) mod testing;
+#[doc(hidden)]
+pub mod testing;
 #[cfg(test)]
 mod tests;
+mod text;
 mod theme;
 mod update;
 mod views;

@@ -1,23 +1,24 @@
-//! [`App::update`]: the one place where state changes. Writes to the keystore are asked for
-//! here, as jobs run through `ops` off the UI thread (`job.rs`); loads go to the worker too
-//! (see `app.rs`).
-
-use std::time::Duration;
+//! [`App::update`]: the one place where state changes. A message for the open popup goes to
+//! that popup's handler (in its file under `popups/`); the rest is handled here: quitting,
+//! time, the results of loads and writes, and the key table and dashboard. Writes to the
+//! keystore are asked for as jobs run through `ops` off the UI thread (`job.rs`); loads go to
+//! the worker too (see `app.rs`).
 
 use crate::error::Error;
 use crate::sanitize::display;
 
-use super::app::{App, Found, Level, Modal, View};
+use super::action::Action;
+use super::app::{App, Found, Level, View};
 use super::copy::{self, Cleared};
-use super::job::Done;
 use super::layout;
 use super::list::{KeyList, window_start};
 use super::message::Message;
+use super::popups::Modal;
 use super::popups::generate::GenerateForm;
 use super::popups::import::ImportForm;
 use super::popups::revoke::RevokeForm;
 use super::popups::rotate::RotateForm;
-use super::popups::secret::SecretPopup;
+use super::popups::secret::Leave;
 use super::watch::{Seen, Stamp};
 
 /// An error as one line, with its hint.
@@ -28,6 +29,19 @@ pub(crate) fn describe(error: &Error) -> String {
         text.push_str(&display(&hint));
     }
     text
+}
+
+/// A move by `rows` rows, for [`App::move_selection`].
+fn by(rows: isize) -> impl Fn(usize, usize, usize) -> usize {
+    move |at, _len, _page| at.saturating_add_signed(rows)
+}
+
+/// A move by a page, down (`1`) or up (`-1`), for [`App::move_selection`]: a page less one row,
+/// so that the row at the edge stays on screen.
+fn by_page(direction: isize) -> impl Fn(usize, usize, usize) -> usize {
+    move |at, _len, page| {
+        at.saturating_add_signed(direction * (page.saturating_sub(1).max(1)) as isize)
+    }
 }
 
 impl App {
@@ -55,16 +69,13 @@ impl App {
             }
             Message::Loaded(loaded) => self.loaded(*loaded),
             Message::Done(done) => self.job_done(*done),
-            Message::Quit => match &mut self.modal {
-                Some(Modal::Secret(secret)) => {
-                    secret.quit_after = true;
-                    secret.confirming = true;
-                }
+            Message::Action(Action::Quit) => match &mut self.modal {
+                Some(Modal::Secret(secret)) => secret.asking = Some(Leave::Quit),
                 _ => self.quit = true,
             },
             Message::Terminate => {
                 if let Some(Modal::Secret(secret)) = self.modal.take() {
-                    self.dismiss(secret);
+                    self.leave(secret, Leave::Quit);
                 }
                 self.quit = true;
             }
@@ -174,7 +185,7 @@ impl App {
     }
 
     /// Keeps the selections inside their windows after a move or a resize.
-    fn keep_in_view(&mut self) {
+    pub(crate) fn keep_in_view(&mut self) {
         let height = self.table_height();
         self.list.scroll_into_view(height);
         let len = self.list.data().dashboard.needs_action.len();
@@ -204,78 +215,86 @@ impl App {
         self.keep_in_view();
     }
 
+    /// A message with no popup open: in the key table or the dashboard, or typing the filter.
     fn browse(&mut self, message: Message) {
-        let by = |delta: isize| {
-            move |at: usize, _len: usize, _page: usize| at.saturating_add_signed(delta)
-        };
         match message {
-            Message::Move(delta) | Message::Scroll(delta) => self.move_selection(by(delta)),
-            Message::Page(direction) => self.move_selection(move |at, _, page| {
-                at.saturating_add_signed(direction * (page.saturating_sub(1).max(1)) as isize)
-            }),
-            Message::Top => self.move_selection(|_, _, _| 0),
-            Message::Bottom => self.move_selection(|_, len, _| len.saturating_sub(1)),
+            Message::Action(action) => self.browse_action(action),
+            Message::Scroll(rows) => self.move_selection(by(rows)),
             Message::Click { x, y } => self.click(x, y),
-            Message::StartFilter => {
-                self.view = View::Keys;
-                self.zoomed = false;
-                self.filtering = true;
-                self.keep_in_view();
-            }
-            Message::FilterEdit(edit) => {
+            Message::Edit(edit) => {
                 if let Err(refused) = self.filter.edit(&edit) {
                     self.notify(Level::Warning, format!("Filter {refused}"));
                 }
                 self.list.set_query(self.filter.value());
                 self.keep_in_view();
             }
-            Message::KeepFilter => self.filtering = false,
-            Message::ClearFilter => {
+            _ => {}
+        }
+    }
+
+    fn browse_action(&mut self, action: Action) {
+        match action {
+            Action::Up => self.move_selection(by(-1)),
+            Action::Down => self.move_selection(by(1)),
+            Action::PageUp => self.move_selection(by_page(-1)),
+            Action::PageDown => self.move_selection(by_page(1)),
+            Action::Top => self.move_selection(|_, _, _| 0),
+            Action::Bottom => self.move_selection(|_, len, _| len.saturating_sub(1)),
+            Action::Filter => {
+                self.view = View::Keys;
+                self.zoomed = false;
+                self.filtering = true;
+                self.keep_in_view();
+            }
+            Action::KeepFilter => self.filtering = false,
+            Action::ClearFilter => {
                 self.clear_filter();
                 self.keep_in_view();
             }
-            Message::CycleSort => {
+            Action::Sort => {
                 self.view = View::Keys;
                 self.list.cycle_sort();
                 self.keep_in_view();
             }
-            Message::ReverseSort => {
+            Action::SortReverse => {
                 self.view = View::Keys;
                 self.list.reverse();
                 self.keep_in_view();
             }
-            Message::SwitchView => {
-                self.zoomed = false;
-                self.view = match self.view {
-                    View::Keys => View::Dashboard,
-                    View::Dashboard => View::Keys,
-                };
-                self.keep_in_view();
-            }
-            Message::Open => self.open(),
-            Message::OpenGenerate => {
+            Action::SwitchView => self.switch_view(),
+            Action::Open => self.open(),
+            Action::Generate => {
                 self.modal = Some(Modal::Generate(GenerateForm::new(&self.ctx.config)));
             }
-            Message::OpenImport => {
+            Action::Import => {
                 self.modal = Some(Modal::Import(ImportForm::new(&self.ctx.config)));
             }
-            Message::OpenRotate | Message::OpenRevoke | Message::CopyId => {
+            Action::Rotate | Action::Revoke | Action::CopyId => {
                 let Some(view) = self.target() else {
                     self.notify(Level::Warning, "Select a key first");
                     return;
                 };
-                match message {
-                    Message::OpenRotate => self.modal = Some(Modal::Rotate(RotateForm::new(view))),
-                    Message::OpenRevoke => self.modal = Some(Modal::Revoke(RevokeForm::new(view))),
+                match action {
+                    Action::Rotate => self.modal = Some(Modal::Rotate(RotateForm::new(view))),
+                    Action::Revoke => self.modal = Some(Modal::Revoke(RevokeForm::new(view))),
                     _ => {
                         let id = view.entry.id.to_string();
                         self.copy_id(&id);
                     }
                 }
             }
-            Message::OpenHelp => self.modal = Some(Modal::Help { scroll: 0 }),
+            Action::Help => self.modal = Some(Modal::Help { scroll: 0 }),
             _ => {}
         }
+    }
+
+    fn switch_view(&mut self) {
+        self.zoomed = false;
+        self.view = match self.view {
+            View::Keys => View::Dashboard,
+            View::Dashboard => View::Keys,
+        };
+        self.keep_in_view();
     }
 
     fn clear_filter(&mut self) {
@@ -313,7 +332,7 @@ impl App {
                 View::Dashboard
             };
             if wanted != self.view {
-                self.update(Message::SwitchView);
+                self.switch_view();
             }
             return;
         }
@@ -371,213 +390,5 @@ impl App {
             self.notify(Level::Info, format!("Copied {id} to {how}"));
         }
         self.id_board = copied.copy.into_board();
-    }
-
-    /// A message while a popup is open. The popup was taken out of `self.modal`; it is put
-    /// back unless the message closes it.
-    fn modal(&mut self, modal: Modal, message: Message) {
-        self.modal = match modal {
-            Modal::Help { scroll } => match message {
-                Message::CloseHelp => None,
-                Message::Move(d) | Message::Scroll(d) => Some(Modal::Help {
-                    scroll: scroll.saturating_add_signed(d).min(self.help_length()),
-                }),
-                Message::Page(d) => Some(Modal::Help {
-                    scroll: scroll
-                        .saturating_add_signed(d * (self.size.height / 2) as isize)
-                        .min(self.help_length()),
-                }),
-                Message::Top => Some(Modal::Help { scroll: 0 }),
-                Message::Bottom => Some(Modal::Help {
-                    scroll: self.help_length(),
-                }),
-                _ => Some(Modal::Help { scroll }),
-            },
-            Modal::Secret(secret) => self.secret(secret, message),
-            form => self.form(form, message),
-        };
-    }
-
-    fn form(&mut self, mut modal: Modal, message: Message) -> Option<Modal> {
-        if let Some(working) = modal.form().and_then(|f| f.working) {
-            // The write is under way: the form only waits for it.
-            if matches!(message, Message::Cancel) {
-                self.notify(
-                    Level::Warning,
-                    format!("{working} A write under way cannot be cancelled: wait for it"),
-                );
-            }
-            return Some(modal);
-        }
-        match message {
-            Message::Cancel => return None,
-            Message::Submit => return self.submit(modal),
-            _ => {}
-        }
-        if let Modal::Generate(g) = &mut modal
-            && let Message::FormEdit(edit) = &message
-        {
-            g.edit(edit);
-            return Some(modal);
-        }
-        let form = match &mut modal {
-            Modal::Generate(g) => &mut g.form,
-            Modal::Import(i) => &mut i.form,
-            Modal::Rotate(r) => &mut r.form,
-            Modal::Revoke(r) => &mut r.form,
-            Modal::Help { .. } | Modal::Secret(_) => return Some(modal),
-        };
-        match message {
-            Message::NextField => form.next(),
-            Message::PrevField => form.prev(),
-            Message::FormEdit(edit) => form.edit(&edit),
-            _ => {}
-        }
-        Some(modal)
-    }
-
-    /// Checks the form and queues its write (run after this message, off the UI thread); the
-    /// form stays open, working, until the result arrives, or shows what to fix.
-    fn submit(&mut self, mut modal: Modal) -> Option<Modal> {
-        let job = match &mut modal {
-            Modal::Generate(g) => g.job(),
-            Modal::Import(i) => i.job(),
-            Modal::Rotate(r) => r.job(),
-            Modal::Revoke(r) => r.job(),
-            Modal::Help { .. } | Modal::Secret(_) => None,
-        };
-        if let Some(job) = job {
-            if let Some(form) = modal.form_mut() {
-                form.working = Some(job.working());
-            }
-            self.queue_job(job);
-        }
-        Some(modal)
-    }
-
-    /// A form's write finished: on success the form closes (a new value is shown); otherwise
-    /// the refusal is shown in the form. After a termination signal the form is gone and the
-    /// result is only dropped (an issued value with it, zeroized).
-    fn job_done(&mut self, done: Done) {
-        let mut form = self.modal.take();
-        let failed = |form: &mut Option<Modal>, error: &Error| {
-            if let Some(f) = form.as_mut().and_then(Modal::form_mut) {
-                f.fail(error);
-            }
-        };
-        match done {
-            Done::Issued { result, rotated } => match result {
-                Ok(issued) => form = Some(self.issued(issued, rotated)),
-                Err(error) => failed(&mut form, &error),
-            },
-            Done::Imported(result) => match result {
-                Ok(entry) => {
-                    self.notify(
-                        Level::Info,
-                        format!(
-                            "Imported {} ({}): only its hash is stored",
-                            entry.id,
-                            display(&entry.name)
-                        ),
-                    );
-                    self.after_write(&entry.id);
-                    form = None;
-                }
-                Err(error) => failed(&mut form, &error),
-            },
-            Done::Revoked(result) => match result {
-                Ok(revoked) => {
-                    let e = &revoked.entry;
-                    let text = if revoked.already {
-                        format!("{} was already revoked; nothing changed", e.id)
-                    } else {
-                        format!("Revoked {} ({}), every version", e.id, display(&e.name))
-                    };
-                    self.notify(Level::Info, text);
-                    self.after_write(&e.id.clone());
-                    form = None;
-                }
-                Err(error) => failed(&mut form, &error),
-            },
-        }
-        if !self.quit {
-            self.modal = form;
-        }
-    }
-
-    fn issued(&mut self, issued: crate::ops::Issued, rotated: bool) -> Modal {
-        self.after_write(&issued.entry.id.clone());
-        if let Some(note) = &issued.note {
-            self.notify(Level::Info, note.clone());
-        }
-        Modal::Secret(Box::new(SecretPopup::new(issued, rotated)))
-    }
-
-    /// After this process wrote: show the key, and load the new generation.
-    fn after_write(&mut self, id: &crate::model::KeyId) {
-        self.view = View::Keys;
-        self.list.select_id(id);
-        self.reload();
-        self.keep_in_view();
-    }
-
-    fn secret(&mut self, mut secret: Box<SecretPopup>, message: Message) -> Option<Modal> {
-        match message {
-            Message::Reveal if !secret.confirming => secret.revealed = !secret.revealed,
-            Message::CopySecret if !secret.confirming => {
-                let seconds = u64::from(self.ctx.config.clipboard_clear_seconds);
-                let copied = copy::copy(
-                    self.clipboard,
-                    &self.open_board,
-                    secret.secret().expose(),
-                    self.instant,
-                    Some(Duration::from_secs(seconds)),
-                );
-                self.output.extend(copied.osc52);
-                secret.copy = Some(copied.copy);
-            }
-            Message::Dismiss => secret.confirming = true,
-            Message::BackToSecret => {
-                secret.confirming = false;
-                secret.quit_after = false;
-            }
-            Message::ConfirmDismiss => {
-                self.dismiss(secret);
-                return None;
-            }
-            _ => {}
-        }
-        Some(Modal::Secret(secret))
-    }
-
-    /// Drops the secret for good, clearing the system clipboard first if it still holds it.
-    fn dismiss(&mut self, mut secret: Box<SecretPopup>) {
-        let id = secret.entry.id.clone();
-        let method = secret.copy.as_ref().map(|c| c.method);
-        let notice = match method {
-            Some(crate::clipboard::Method::Osc52) => Some((
-                Level::Warning,
-                "Gone for good. The terminal clipboard may still hold it: clear it yourself"
-                    .to_owned(),
-            )),
-            Some(_) => match secret.settle_copy(None) {
-                Some(Cleared::Cleared) => Some((
-                    Level::Info,
-                    "The value is gone; the clipboard was cleared".into(),
-                )),
-                Some(Cleared::LeftAlone) => Some((
-                    Level::Info,
-                    "The value is gone; the clipboard held something else, left alone".into(),
-                )),
-                None => None,
-            },
-            None => None,
-        };
-        let quit = secret.quit_after;
-        drop(secret);
-        let (level, text) =
-            notice.unwrap_or((Level::Info, format!("The value of {id} is gone for good")));
-        self.notify(level, text);
-        self.quit |= quit;
     }
 }

@@ -7,9 +7,10 @@ use crate::config::Config;
 use crate::model::{self, DEFAULT_JWT_EXPIRY_DAYS};
 use crate::ops::{GenerateRequest, NewKind};
 
-use super::super::form::{Control, Edit, Field, FieldId, Form};
+use super::super::form::{Control, Field, FieldId, Form};
 use super::super::job::Job;
-use super::{default_expiry, expiry_placeholder, labels, list, optional};
+use super::super::text::Edit;
+use super::forms::{default_expiry, expiry_placeholder, labels, list, optional};
 
 const KINDS: &[&str] = &["API key", "JWT"];
 const JWT: usize = 1;
@@ -128,7 +129,7 @@ impl GenerateForm {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tui::testing::type_text;
+    use crate::tui::testing::type_into;
 
     #[test]
     fn the_kind_decides_which_fields_show() {
@@ -158,7 +159,7 @@ mod tests {
             (FieldId::Scopes, "read ok bad!scope"),
         ] {
             g.form.focus = g.form.fields.iter().position(|f| f.id == field).unwrap();
-            type_text(&mut g.form, text);
+            type_into(&mut g.form, text);
         }
         assert!(g.request().is_none());
         let error = |id| g.form.field(id).error.clone().unwrap_or_default();
@@ -187,7 +188,7 @@ mod tests {
             (FieldId::Claims, "role=admin, exp=1"),
         ] {
             g.form.focus = g.form.fields.iter().position(|f| f.id == field).unwrap();
-            type_text(&mut g.form, text);
+            type_into(&mut g.form, text);
         }
         assert!(g.request().is_none());
         assert!(

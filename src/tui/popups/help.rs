@@ -1,15 +1,18 @@
 //! The `?` overlay: every binding of every mode, generated from the key map in force (so a
 //! rebinding shows here), plus the mouse and where the keystore is. Two columns when there is
-//! room; scrolls otherwise.
+//! room; scrolls otherwise, with the movement keys of the table and the mouse wheel.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget as _};
 
+use super::super::action::Action;
+use super::super::app::App;
 use super::super::keys::{BINDINGS, Keymap, Mode};
+use super::super::message::Message;
 use super::super::theme::Theme;
-use super::{HELP_WIDTH, hint_line, open};
+use super::{HELP_WIDTH, Modal, hint_line, open};
 
 /// Width of the keys column.
 const KEYS: usize = 18;
@@ -20,7 +23,10 @@ fn section(mode: Mode, keys: &Keymap, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = vec![Line::styled(mode.title().to_owned(), theme.title)];
     for b in BINDINGS.iter().filter(|b| b.mode == mode) {
         lines.push(Line::from(vec![
-            Span::styled(format!("  {:<KEYS$}", keys.label(b.action)), theme.key),
+            Span::styled(
+                format!("  {:<KEYS$}", keys.label(mode, b.action)),
+                theme.key,
+            ),
             Span::raw(b.description),
         ]));
     }
@@ -65,6 +71,27 @@ fn columns(keys: &Keymap, theme: &Theme, two: bool) -> (Vec<Line<'static>>, Vec<
     } else {
         left.extend(right);
         (left, Vec::new())
+    }
+}
+
+impl App {
+    /// Help scrolls, or closes.
+    pub(super) fn help(&self, scroll: usize, message: Message) -> Option<Modal> {
+        let length = self.help_length();
+        let page = (self.size.height / 2) as isize;
+        let to = |rows: isize| scroll.saturating_add_signed(rows).min(length);
+        let scroll = match message {
+            Message::Action(Action::CloseHelp) => return None,
+            Message::Action(Action::Up) => to(-1),
+            Message::Action(Action::Down) => to(1),
+            Message::Scroll(rows) => to(rows),
+            Message::Action(Action::PageUp) => to(-page),
+            Message::Action(Action::PageDown) => to(page),
+            Message::Action(Action::Top) => 0,
+            Message::Action(Action::Bottom) => length,
+            _ => scroll,
+        };
+        Some(Modal::Help { scroll })
     }
 }
 

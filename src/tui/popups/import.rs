@@ -6,9 +6,10 @@ use crate::config::Config;
 use crate::crypto::SecretString;
 use crate::ops::{ImportRequest, MAX_IMPORT_LEN};
 
-use super::super::form::{Control, Field, FieldId, Form, TextInput};
+use super::super::form::{Control, Field, FieldId, Form};
 use super::super::job::Job;
-use super::{default_expiry, expiry_placeholder, labels};
+use super::super::text::TextInput;
+use super::forms::{default_expiry, expiry_placeholder, labels};
 
 /// The open import form.
 #[derive(Debug)]
@@ -85,7 +86,7 @@ impl ImportForm {
 mod tests {
     use super::*;
     use crate::tui::job::Done;
-    use crate::tui::testing::type_text;
+    use crate::tui::testing::type_into;
 
     #[test]
     fn the_value_is_required_and_masked() {
@@ -97,11 +98,11 @@ mod tests {
             i.form.field(FieldId::Value).error.as_deref(),
             Some("the key value is empty")
         );
-        type_text(&mut i.form, "sk live with spaces");
+        type_into(&mut i.form, "sk live with spaces");
         i.form.focus = 1;
-        type_text(&mut i.form, "legacy");
+        type_into(&mut i.form, "legacy");
         i.form.focus = 2;
-        type_text(&mut i.form, "billing");
+        type_into(&mut i.form, "billing");
         let Some(job) = i.job() else {
             panic!("the fields are good: ops checks the value");
         };

@@ -1,7 +1,9 @@
-//! Modal popups, one file each: the generate, import, rotate and revoke forms, the one-time
-//! secret display and the help overlay; plus what they share: where a popup sits, its frame,
-//! its key hint line, and the parsing of the fields that combine two CLI flags.
+//! Modal popups, one file each with its state, drawing, keys and hints: the generate,
+//! import, rotate and revoke forms (and what the four share, `forms.rs`), the one-time secret
+//! display and the help overlay; plus what every popup shares: which one is open, how a
+//! message reaches it, where it sits, its frame and its key hint line.
 
+mod forms;
 pub(crate) mod generate;
 pub(crate) mod help;
 pub(crate) mod import;
@@ -14,12 +16,61 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Widget as _};
 
-use crate::model::{self, Expiry};
-use crate::ops::Labels;
-
-use super::form::{FieldId, Form};
-use super::keys::{Keymap, Mode};
+use super::app::App;
+use super::form::Form;
+use super::keys::{Hint, Keymap, Mode};
+use super::message::Message;
 use super::theme::Theme;
+use generate::GenerateForm;
+use import::ImportForm;
+use revoke::RevokeForm;
+use rotate::RotateForm;
+use secret::SecretPopup;
+
+/// The popup on top, if any.
+#[derive(Debug)]
+pub(crate) enum Modal {
+    Help { scroll: usize },
+    Generate(GenerateForm),
+    Import(ImportForm),
+    Rotate(RotateForm),
+    Revoke(RevokeForm),
+    Secret(Box<SecretPopup>),
+}
+
+impl Modal {
+    pub fn form(&self) -> Option<&Form> {
+        match self {
+            Modal::Generate(g) => Some(&g.form),
+            Modal::Import(i) => Some(&i.form),
+            Modal::Rotate(r) => Some(&r.form),
+            Modal::Revoke(r) => Some(&r.form),
+            Modal::Help { .. } | Modal::Secret(_) => None,
+        }
+    }
+
+    pub fn form_mut(&mut self) -> Option<&mut Form> {
+        match self {
+            Modal::Generate(g) => Some(&mut g.form),
+            Modal::Import(i) => Some(&mut i.form),
+            Modal::Rotate(r) => Some(&mut r.form),
+            Modal::Revoke(r) => Some(&mut r.form),
+            Modal::Help { .. } | Modal::Secret(_) => None,
+        }
+    }
+}
+
+impl App {
+    /// A message while a popup is open. The popup was taken out of `self.modal`; it is put
+    /// back unless the message closes it.
+    pub(crate) fn modal(&mut self, modal: Modal, message: Message) {
+        self.modal = match modal {
+            Modal::Help { scroll } => self.help(scroll, message),
+            Modal::Secret(secret) => self.secret(secret, message),
+            form => self.form(form, message),
+        };
+    }
+}
 
 /// Widest a form or the secret display gets.
 pub(crate) const FORM_WIDTH: u16 = 84;
@@ -80,153 +131,14 @@ pub(crate) fn hint_line(keys: &Keymap, mode: Mode, theme: &Theme) -> Line<'stati
 }
 
 /// `key label · key label …` of these hints.
-pub(crate) fn hints_line(hints: Vec<(String, &'static str)>, theme: &Theme) -> Line<'static> {
+pub(crate) fn hints_line(hints: Vec<Hint>, theme: &Theme) -> Line<'static> {
     let mut spans = Vec::new();
-    for (i, (key, label)) in hints.into_iter().enumerate() {
+    for (i, hint) in hints.into_iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled(" · ", theme.muted));
         }
-        spans.push(Span::styled(key, theme.key));
-        spans.push(Span::raw(format!(" {label}")));
+        spans.push(Span::styled(hint.key, theme.key));
+        spans.push(Span::raw(format!(" {}", hint.label)));
     }
     Line::from(spans)
-}
-
-/// The expiry field: a number of days (`90`, as `-e`) or a time (`2027-01-31`, as
-/// `--expires-at`); empty for the default.
-pub(crate) fn expiry_field(form: &mut Form) -> Option<Expiry> {
-    let text = form.text(FieldId::Expiry).to_owned();
-    if text.is_empty() {
-        return None;
-    }
-    let parsed = if text.bytes().all(|b| b.is_ascii_digit() || b == b'-') && !text.contains(':') {
-        if text.len() == 10 && text.as_bytes()[4] == b'-' {
-            model::parse_time(&text).map(Expiry::At)
-        } else {
-            model::parse_expiry_days(&text).map(Expiry::Days)
-        }
-    } else {
-        model::parse_time(&text).map(Expiry::At)
-    };
-    match parsed {
-        Ok(expiry) => Some(expiry),
-        Err(message) => {
-            form.set_error(FieldId::Expiry, message);
-            None
-        }
-    }
-}
-
-/// An optional field checked by `parse`; an error is put next to it.
-pub(crate) fn optional<T>(
-    form: &mut Form,
-    id: FieldId,
-    parse: impl Fn(&str) -> Result<T, String>,
-) -> Option<T> {
-    let text = form.text(id).to_owned();
-    if text.is_empty() {
-        return None;
-    }
-    parse(&text)
-        .map_err(|message| form.set_error(id, message))
-        .ok()
-}
-
-/// A required field checked by `parse`; an error is put next to it.
-pub(crate) fn required<T>(
-    form: &mut Form,
-    id: FieldId,
-    parse: impl Fn(&str) -> Result<T, String>,
-) -> Option<T> {
-    let text = form.text(id).to_owned();
-    parse(&text)
-        .map_err(|message| form.set_error(id, message))
-        .ok()
-}
-
-/// A list field (`a, b c`): each item checked by `parse`; the first bad one is reported.
-pub(crate) fn list<T>(
-    form: &mut Form,
-    id: FieldId,
-    separators: &[char],
-    parse: impl Fn(&str) -> Result<T, String>,
-) -> Vec<T> {
-    let text = form.text(id).to_owned();
-    let mut items = Vec::new();
-    for item in text
-        .split(separators)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        match parse(item) {
-            Ok(value) => items.push(value),
-            Err(message) => {
-                form.set_error(id, message);
-                break;
-            }
-        }
-    }
-    items
-}
-
-/// The fields generate and import share, each checked with its parser: the labels (when the
-/// name and the service are good) and the expiry.
-pub(crate) fn labels(form: &mut Form) -> (Option<Labels>, Option<Expiry>) {
-    let name = required(form, FieldId::Name, model::parse_name);
-    let service = required(form, FieldId::Service, model::parse_service);
-    let env = optional(form, FieldId::Env, model::parse_env);
-    let expiry = expiry_field(form);
-    let rate_limit = optional(form, FieldId::RateLimit, model::parse_rate_limit);
-    let scopes = list(form, FieldId::Scopes, &[',', ' '], model::parse_scope);
-    let labels = name.zip(service).map(|(name, service)| Labels {
-        name,
-        service,
-        env,
-        scopes,
-        rate_limit,
-    });
-    (labels, expiry)
-}
-
-/// Placeholder of an expiry field that defaults to `default` when left empty.
-pub(crate) fn expiry_placeholder(default: &str) -> String {
-    format!("empty: {default}; or days (90), or a date (2027-01-31)")
-}
-
-/// The words for a default expiry of `days`.
-pub(crate) fn default_expiry(days: Option<u32>) -> String {
-    days.map_or_else(|| "no expiry".to_owned(), |d| format!("{d} days"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::tui::form::Field;
-
-    fn expiry(text: &str) -> (Option<Expiry>, Option<String>) {
-        let mut form = Form::new(
-            "t",
-            vec![],
-            vec![Field::text(FieldId::Expiry, "Expires", "")],
-        );
-        form.edit(&crate::tui::form::Edit::Paste(zeroize::Zeroizing::new(
-            text.to_owned(),
-        )));
-        let parsed = expiry_field(&mut form);
-        (parsed, form.field(FieldId::Expiry).error.clone())
-    }
-
-    #[test]
-    fn the_expiry_field_takes_days_or_a_time() {
-        assert_eq!(expiry("").0, None);
-        assert_eq!(expiry("90").0, Some(Expiry::Days(90)));
-        assert!(matches!(expiry("2027-01-31").0, Some(Expiry::At(_))));
-        assert!(matches!(
-            expiry("2027-01-31T12:00:00Z").0,
-            Some(Expiry::At(_))
-        ));
-        assert!(expiry("0").1.unwrap().contains("at least 1 day"));
-        assert!(expiry("-3").1.unwrap().contains("at least 1 day"));
-        assert!(expiry("soon").1.unwrap().contains("is not a time"));
-    }
 }

@@ -7,7 +7,7 @@ use crate::sanitize::display;
 
 use super::super::form::{Field, FieldId, Form};
 use super::super::job::Job;
-use super::optional;
+use super::forms::optional;
 
 /// The open revoke confirmation, for one key.
 #[derive(Debug)]

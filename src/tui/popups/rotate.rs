@@ -8,7 +8,7 @@ use crate::sanitize::display;
 
 use super::super::form::{Field, FieldId, Form};
 use super::super::job::Job;
-use super::{expiry_field, expiry_placeholder, optional};
+use super::forms::{expiry_field, expiry_placeholder, optional};
 
 /// The open rotate form, for one key.
 #[derive(Debug)]

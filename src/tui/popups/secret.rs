@@ -1,12 +1,14 @@
 //! The one-time secret display, after generate and rotate: the value masked until `v`, `c` to
 //! copy it (with the clipboard's countdown), and `Enter` to finish, which asks "saved it?" once.
-//! `Ctrl-C` there asks too, saying that it quits apiauth.
+//! `Ctrl-C` there asks too, saying that it quits apiauth. Dropping the value cannot be undone,
+//! so it is a value that needs a confirmation: the question carries the [`Leave`] it asks
+//! about, and a yes does that.
 //! When the popup is dropped the [`SecretString`] inside is zeroized: the value is gone.
 //!
 //! The value is drawn straight into the buffer cell by cell, never through an intermediate
 //! `String`.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -21,11 +23,22 @@ use crate::ops::Issued;
 use crate::sanitize::display;
 use crate::timefmt;
 
-use super::super::copy::{Cleared, SecretCopy};
-use super::super::keys::{Action, Keymap, Mode};
+use super::super::app::{App, Level};
+use super::super::copy::{self, Cleared, SecretCopy};
+use super::super::keys::{Action, Hint, Keymap, Mode};
+use super::super::message::Message;
 use super::super::theme::Theme;
 use super::super::views::form::wrap;
-use super::{FORM_WIDTH, hint_line, hints_line, open};
+use super::{FORM_WIDTH, Modal, hint_line, hints_line, open};
+
+/// Leaving the secret display, which drops the value for good: what a question asks about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Leave {
+    /// Close the display ("saved it?").
+    Dismiss,
+    /// Close it and quit apiauth (Ctrl-C was pressed while it showed).
+    Quit,
+}
 
 /// The secret display.
 #[derive(Debug)]
@@ -34,10 +47,8 @@ pub(crate) struct SecretPopup {
     secret: SecretString,
     pub rotated: bool,
     pub revealed: bool,
-    /// Asking "saved it?".
-    pub confirming: bool,
-    /// Quit once dismissed (Ctrl-C was pressed while it showed).
-    pub quit_after: bool,
+    /// The question on show, and what a yes to it does.
+    pub asking: Option<Leave>,
     pub copy: Option<SecretCopy>,
 }
 
@@ -48,8 +59,7 @@ impl SecretPopup {
             secret: issued.secret,
             rotated,
             revealed: false,
-            confirming: false,
-            quit_after: false,
+            asking: None,
             copy: None,
         }
     }
@@ -66,11 +76,14 @@ impl SecretPopup {
 
     /// The key hints while asking before the value is dropped: `yes` reads `quit` when
     /// answering quits apiauth.
-    pub fn confirm_hints(&self, keys: &Keymap) -> Vec<(String, &'static str)> {
-        let quits = self.quit_after;
-        keys.hints_as(Mode::Confirm, |action| {
-            (quits && action == Action::Confirm).then_some("quit")
-        })
+    pub fn confirm_hints(&self, keys: &Keymap) -> Vec<Hint> {
+        let mut hints = keys.hints(Mode::Confirm);
+        for hint in &mut hints {
+            if self.asking == Some(Leave::Quit) && hint.action == Action::Confirm {
+                hint.label = "quit";
+            }
+        }
+        hints
     }
 
     fn title(&self) -> String {
@@ -158,32 +171,36 @@ impl SecretPopup {
             theme.label,
         );
         lines.push(Some(Line::default()));
-        if self.confirming && self.quit_after {
-            text(&mut lines, "Quit apiauth?", theme.title);
-            text(
-                &mut lines,
-                "The value will not be shown again: apiauth keeps only its hash.",
-                Default::default(),
-            );
-            text(
-                &mut lines,
-                &format!(
-                    "{} quits, {} goes back to the value.",
-                    keys.label(Action::Confirm),
-                    keys.label(Action::Back)
-                ),
-                Default::default(),
-            );
-        } else if self.confirming {
-            text(&mut lines, "Saved it?", theme.title);
-            text(
-                &mut lines,
-                "Once dismissed the value is gone for good: apiauth keeps only its hash and \
-                 cannot show it again.",
-                Default::default(),
-            );
+        match self.asking {
+            Some(Leave::Quit) => {
+                text(&mut lines, "Quit apiauth?", theme.title);
+                text(
+                    &mut lines,
+                    "The value will not be shown again: apiauth keeps only its hash.",
+                    Default::default(),
+                );
+                text(
+                    &mut lines,
+                    &format!(
+                        "{} quits, {} goes back to the value.",
+                        keys.label(Mode::Confirm, Action::Confirm),
+                        keys.label(Mode::Confirm, Action::Back)
+                    ),
+                    Default::default(),
+                );
+            }
+            Some(Leave::Dismiss) => {
+                text(&mut lines, "Saved it?", theme.title);
+                text(
+                    &mut lines,
+                    "Once dismissed the value is gone for good: apiauth keeps only its hash and \
+                     cannot show it again.",
+                    Default::default(),
+                );
+            }
+            None => {}
         }
-        if self.confirming {
+        if self.asking.is_some() {
             if let Some(c) = self.clipboard_text(now, true) {
                 text(&mut lines, &c, theme.warning);
             }
@@ -199,10 +216,7 @@ impl SecretPopup {
                 Span::styled(e.hint().trim_end_matches('…').to_owned(), theme.secret),
                 Span::styled("•".repeat(24), theme.secret),
                 Span::styled(
-                    format!(
-                        "  ({} reveals)",
-                        keys.first(super::super::keys::Action::Reveal)
-                    ),
+                    format!("  ({} reveals)", keys.first(Mode::Secret, Action::Reveal)),
                     theme.muted,
                 ),
             ])));
@@ -317,7 +331,7 @@ impl SecretPopup {
             let more = format!(
                 "… {} more characters — press {} to copy",
                 super::super::views::thousands(rest),
-                keys.first(super::super::keys::Action::Copy)
+                keys.first(Mode::Secret, Action::Copy)
             );
             Paragraph::new(Line::styled(more, theme.muted)).render(
                 Rect {
@@ -328,5 +342,75 @@ impl SecretPopup {
                 buf,
             );
         }
+    }
+}
+
+impl App {
+    /// A message while the secret shows: reveal, copy, or ask before it is dropped (and drop
+    /// it on a yes).
+    pub(super) fn secret(
+        &mut self,
+        mut secret: Box<SecretPopup>,
+        message: Message,
+    ) -> Option<Modal> {
+        let Message::Action(action) = message else {
+            return Some(Modal::Secret(secret));
+        };
+        match action {
+            Action::Reveal if secret.asking.is_none() => secret.revealed = !secret.revealed,
+            Action::Copy if secret.asking.is_none() => {
+                let seconds = u64::from(self.ctx.config.clipboard_clear_seconds);
+                let copied = copy::copy(
+                    self.clipboard,
+                    &self.open_board,
+                    secret.secret().expose(),
+                    self.instant,
+                    Some(Duration::from_secs(seconds)),
+                );
+                self.output.extend(copied.osc52);
+                secret.copy = Some(copied.copy);
+            }
+            Action::Dismiss => secret.asking = Some(Leave::Dismiss),
+            Action::Back => secret.asking = None,
+            Action::Confirm => {
+                if let Some(leave) = secret.asking {
+                    self.leave(secret, leave);
+                    return None;
+                }
+            }
+            _ => {}
+        }
+        Some(Modal::Secret(secret))
+    }
+
+    /// Drops the secret for good, clearing the system clipboard first if it still holds it;
+    /// quits too when that is how it is left.
+    pub(crate) fn leave(&mut self, mut secret: Box<SecretPopup>, leave: Leave) {
+        let id = secret.entry.id.clone();
+        let method = secret.copy.as_ref().map(|c| c.method);
+        let notice = match method {
+            Some(Method::Osc52) => Some((
+                Level::Warning,
+                "Gone for good. The terminal clipboard may still hold it: clear it yourself"
+                    .to_owned(),
+            )),
+            Some(_) => match secret.settle_copy(None) {
+                Some(Cleared::Cleared) => Some((
+                    Level::Info,
+                    "The value is gone; the clipboard was cleared".into(),
+                )),
+                Some(Cleared::LeftAlone) => Some((
+                    Level::Info,
+                    "The value is gone; the clipboard held something else, left alone".into(),
+                )),
+                None => None,
+            },
+            None => None,
+        };
+        drop(secret);
+        let (level, text) =
+            notice.unwrap_or((Level::Info, format!("The value of {id} is gone for good")));
+        self.notify(level, text);
+        self.quit |= leave == Leave::Quit;
     }
 }

@@ -9,8 +9,9 @@ use unicode_width::UnicodeWidthStr as _;
 
 use crate::model::Status;
 
-use super::super::app::{App, Level, Modal, View};
-use super::super::keys::{Action, Mode};
+use super::super::app::{App, Level, View};
+use super::super::keys::{Action, Hint, Mode};
+use super::super::popups::{Modal, hints_line};
 use super::super::theme::status_symbol;
 use super::thousands;
 
@@ -107,9 +108,9 @@ pub(super) fn filter(app: &App, area: Rect, buf: &mut Buffer) {
                 Span::styled(format!("  ({count})"), t.muted),
             ],
             vec![
-                Span::styled(app.keymap.first(Action::Filter), t.key),
+                Span::styled(app.keymap.first(Mode::Browse, Action::Filter), t.key),
                 Span::raw(" edit · "),
-                Span::styled(app.keymap.first(Action::ClearFilter), t.key),
+                Span::styled(app.keymap.first(Mode::Browse, Action::ClearFilter), t.key),
                 Span::raw(" clear "),
             ],
         )
@@ -173,31 +174,29 @@ fn hints(app: &App, room: usize) -> Vec<Span<'static>> {
         _ => app.keymap.hints(mode),
     };
     if mode == Mode::Browse && app.view == View::Dashboard {
-        items.retain(|(_, label)| !matches!(*label, "rotate" | "revoke" | "copy id" | "sort"));
+        items.retain(|h| {
+            !matches!(
+                h.action,
+                Action::Rotate | Action::Revoke | Action::CopyId | Action::Sort
+            )
+        });
         for item in &mut items {
-            if item.1 == "details" {
-                item.1 = "go to key";
+            if item.action == Action::Open {
+                item.label = "go to key";
             }
         }
     }
-    let cost = |items: &[(String, &str)]| -> usize {
+    let cost = |items: &[Hint]| -> usize {
         items
             .iter()
-            .map(|(k, l)| k.width() + l.width() + 4)
+            .map(|h| h.key.width() + h.label.width() + 4)
             .sum::<usize>()
             + 1
     };
     while cost(&items) > room && items.len() > 2 {
         items.remove(items.len() - 3);
     }
-    let t = &app.theme;
     let mut spans = vec![Span::raw(" ")];
-    for (i, (key, label)) in items.into_iter().enumerate() {
-        if i > 0 {
-            spans.push(Span::styled(" · ", t.muted));
-        }
-        spans.push(Span::styled(key, t.key));
-        spans.push(Span::raw(format!(" {label}")));
-    }
+    spans.extend(hints_line(items, &app.theme).spans);
     spans
 }

@@ -15,10 +15,10 @@ use crate::sanitize::display;
 use crate::timefmt;
 
 use super::super::app::App;
-use super::super::data::{HORIZON_DAYS, ServiceHealth, WEEKS};
-use super::super::keys::Action;
+use super::super::keys::{Action, Mode};
 use super::super::layout;
 use super::super::list::window_start;
+use super::super::snapshot::{HORIZON_DAYS, ServiceHealth, WEEKS};
 use super::super::theme::{Theme, status_symbol};
 use super::{fit, thousands};
 
@@ -290,7 +290,10 @@ fn actions(app: &App, area: Rect, buf: &mut Buffer) {
     let rows = &data.dashboard.needs_action;
     let outer = block(format!(" Needs action ({}) ", thousands(rows.len())), t).title_bottom(
         Line::from(vec![
-            Span::styled(format!(" {} ", app.keymap.first(Action::Open)), t.key),
+            Span::styled(
+                format!(" {} ", app.keymap.first(Mode::Browse, Action::Open)),
+                t.key,
+            ),
             Span::styled("show in the table ", t.muted),
         ]),
     );

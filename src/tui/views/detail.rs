@@ -13,7 +13,7 @@ use crate::sanitize::display;
 use crate::timefmt;
 
 use super::super::app::App;
-use super::super::keys::Action;
+use super::super::keys::{Action, Mode};
 use super::super::theme::{STALE, Theme, status_symbol};
 
 /// Width of the label column.
@@ -263,7 +263,10 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
             t.title,
         ))
         .title_bottom(Line::from(vec![
-            Span::styled(format!(" {} ", app.keymap.first(Action::Open)), t.key),
+            Span::styled(
+                format!(" {} ", app.keymap.first(Mode::Browse, Action::Open)),
+                t.key,
+            ),
             Span::styled(format!("{action} "), t.muted),
         ]));
     let inner = block.inner(area);

@@ -12,9 +12,11 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, BorderType, Paragraph, Widget, Wrap};
 
-use super::app::{App, Modal, View};
+use super::app::{App, View};
+use super::keys::{Action, Mode};
+use super::layout;
+use super::popups::{self, Modal};
 use super::theme::Theme;
-use super::{layout, popups};
 
 impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
@@ -88,8 +90,8 @@ fn loading(app: &App, body: Rect, buf: &mut Buffer) {
             let text = format!(
                 "{error}\n\nThe terminal UI stays open: it tries again every few seconds and as \
                  soon as the keystore file changes. {} quits, {} lists the key bindings.",
-                app.keymap.first(super::keys::Action::Quit),
-                app.keymap.first(super::keys::Action::Help),
+                app.keymap.first(Mode::Browse, Action::Quit),
+                app.keymap.first(Mode::Browse, Action::Help),
             );
             error_box(" Cannot open the keystore ", &text, body, buf, &app.theme);
         }

@@ -16,7 +16,7 @@ use crate::sanitize::display;
 use crate::timefmt;
 
 use super::super::app::App;
-use super::super::keys::Action;
+use super::super::keys::{Action, Mode};
 use super::super::layout;
 use super::super::theme::{STALE, status_symbol};
 use super::fit;
@@ -92,14 +92,14 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         let text = if list.total() == 0 {
             format!(
                 "No keys yet. Press {} to generate one or {} to import one.",
-                app.keymap.first(Action::Generate),
-                app.keymap.first(Action::Import)
+                app.keymap.first(Mode::Browse, Action::Generate),
+                app.keymap.first(Mode::Browse, Action::Import)
             )
         } else {
             format!(
                 "No key matches \"{}\". {} clears the filter.",
                 display(list.query()),
-                app.keymap.first(Action::ClearFilter)
+                app.keymap.first(Mode::Browse, Action::ClearFilter)
             )
         };
         Paragraph::new(Line::styled(text, t.muted))

@@ -1,29 +1,17 @@
-//! Shared by the TUI tests: a keystore of realistic keys with fixed ids, hashes and dates (so
-//! snapshots and screenshots are stable), an app over it on a fixed clock, and a way to draw
-//! the app into a `TestBackend`.
-//!
-//! Each test file uses a different subset, hence the `dead_code` allowance.
-#![allow(dead_code)]
+//! A keystore of realistic keys (twelve, of every status and kind) with fixed ids, hashes and
+//! dates, and the records a gateway's verifies would leave, so that snapshots and screenshots
+//! of it are stable.
 
 use std::collections::BTreeMap;
 
-use apiauth::config::Config;
-use apiauth::crypto::{KeyHash, MasterKey, SigningSecret};
-use apiauth::events::{Action, Durability};
-use apiauth::model::{KeyEntry, KeyId, KeyKind, KeyVersion, parse_time};
-use apiauth::ops::{Clock, Context};
-use apiauth::store::Store;
-use apiauth::tui::keys::{Key, Keymap};
-use apiauth::tui::{App, ClipboardKind, Loading, Settings};
 use chrono::{DateTime, Duration, Utc};
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
-/// The fixed "now" of every TUI test.
-pub fn now() -> DateTime<Utc> {
-    parse_time("2026-06-01T09:30:00Z").unwrap()
-}
+use crate::crypto::{KeyHash, SigningSecret};
+use crate::events::{Action, Durability};
+use crate::model::{KeyEntry, KeyId, KeyKind, KeyVersion};
+use crate::store::Store;
+
+use super::now;
 
 fn days(n: i64) -> DateTime<Utc> {
     now() + Duration::days(n)
@@ -191,7 +179,7 @@ fn specs() -> Vec<Spec> {
 }
 
 /// The ids of the fixture's keys.
-pub fn fixture_ids() -> Vec<String> {
+pub fn ids() -> Vec<String> {
     specs().iter().map(|s| s.id.to_owned()).collect()
 }
 
@@ -244,8 +232,8 @@ fn record(
     key: Option<&str>,
     outcome: &str,
     (user, host): (&str, &str),
-) -> apiauth::events::Event {
-    apiauth::events::Event {
+) -> crate::events::Event {
+    crate::events::Event {
         time,
         action,
         key_id: key.map(Into::into),
@@ -256,146 +244,49 @@ fn record(
     }
 }
 
-/// `user@host` as this machine's records name them (the first record of a new log, and the
-/// records of keys a test generates), to filter out of snapshots.
-pub fn local_who() -> String {
-    let probe = apiauth::events::Event::new(now(), Action::Audit, None, "", "");
-    format!("{}@{}", probe.user, probe.host)
-}
-
-/// A key directory in a temp dir, the context over it (fixed clock), and the temp dir guard.
-pub fn context(filled: bool) -> (tempfile::TempDir, Context) {
-    // Always under /tmp, whatever TMPDIR says: an error that quotes the path wraps at the same
-    // column on every machine, so the snapshots that show one stay the same.
-    let tmp = tempfile::Builder::new()
-        .prefix(".tmp")
-        .rand_bytes(6)
-        .tempdir_in("/tmp")
-        .unwrap();
-    let store = Store::new(tmp.path().join("keys"), Some(MasterKey::generate()));
-    // An existing, empty key directory: with a master key from the environment and no key
-    // directory at all, reading last-use times warns (the event log's lock file cannot be
-    // created), which is not what these tests are about.
-    std::fs::create_dir(store.dir()).unwrap();
-    if filled {
-        store
-            .update(|keystore| {
-                for spec in specs() {
-                    let entry = build(&spec);
-                    keystore.insert(&entry);
-                    keystore.record(record(
-                        entry.created_at,
-                        Action::Generate,
-                        Some(spec.id),
-                        "ok",
-                        ("ops", "admin-1"),
-                    ));
-                }
-                Ok(())
-            })
-            .unwrap();
-        // Uses and alerts, as a gateway's verifies would leave them.
-        let log = store.events().unwrap().expect("the store has a key");
-        let uses = [
-            (now() - Duration::days(1), "k_7c8d9e0f1a2b", "revoked"),
-            (now() - Duration::hours(3), "k_1c9d3e5f7a2b", "expired"),
-            (now() - Duration::hours(2), "k_3f2a9c1b0d4e", "valid"),
-            (now() - Duration::minutes(30), "k_3f2a9c1b0d4e", "valid"),
-        ];
-        let ids = fixture_ids();
-        for (at, id, outcome) in uses {
-            let key = KeyId::parse(id).unwrap();
-            let usage = apiauth::events::last_used::Use {
-                entry: ids.iter().position(|i| i == id).unwrap(),
-                id: &key,
-                at,
-            };
-            let event = record(
-                at,
-                Action::Verify,
-                Some(id),
-                outcome,
-                ("svc-gateway", "gw-1"),
-            );
-            log.append(&[event], Durability::Buffered, Some(usage))
-                .unwrap();
-        }
-    }
-    let mut ctx = Context::new(store, Config::default());
-    ctx.clock = Clock::Fixed(now());
-    (tmp, ctx)
-}
-
-/// An app over `ctx` that loads inline and copies through OSC 52 (no system clipboard).
-pub fn app(ctx: Context, color: bool, width: u16, height: u16) -> App {
-    let mut app = App::new(
-        ctx,
-        Settings {
-            keymap: Keymap::default(),
-            color,
-            clipboard: ClipboardKind::Osc52,
-            loading: Loading::Inline,
-        },
-    );
-    app.reload();
-    app.handle_event(Event::Resize(width, height));
-    app
-}
-
-/// Presses keys written as in `config.toml`.
-pub fn press(app: &mut App, keys: &[&str]) {
-    for key in keys {
-        let (code, mods) = Key::parse(key).unwrap().parts();
-        app.handle_event(Event::Key(KeyEvent::new(code, mods)));
-    }
-}
-
-/// Types text, one key per character.
-pub fn type_text(app: &mut App, text: &str) {
-    for c in text.chars() {
-        app.handle_event(Event::Key(KeyEvent::new(
-            KeyCode::Char(c),
-            KeyModifiers::NONE,
-        )));
-    }
-}
-
-/// Generates an API key through the form: `name`, service `payments`, env `prod`, 90 days.
-/// The secret display is open afterwards.
-pub fn generate(app: &mut App, name: &str) {
-    press(app, &["n"]);
-    type_text(app, name);
-    for field in ["payments", "prod", "90"] {
-        press(app, &["tab"]);
-        type_text(app, field);
-    }
-    press(app, &["enter"]);
-}
-
-/// Draws the app as the real terminal would (cursor included) into a test backend.
-pub fn draw(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal
-        .draw(|frame| {
-            let area = frame.area();
-            frame.render_widget(app, area);
-            if let Some(position) = app.cursor(area) {
-                frame.set_cursor_position(position);
+/// Puts the fixture's keys in `store`, each with its `generate` record, then the uses and
+/// alerts a gateway's verifies would leave.
+pub(super) fn fill(store: &Store) {
+    store
+        .update(|keystore| {
+            for spec in specs() {
+                let entry = build(&spec);
+                keystore.insert(&entry);
+                keystore.record(record(
+                    entry.created_at,
+                    Action::Generate,
+                    Some(spec.id),
+                    "ok",
+                    ("ops", "admin-1"),
+                ));
             }
+            Ok(())
         })
         .unwrap();
-    terminal
-}
-
-/// The screen as text, one line per row.
-pub fn text(terminal: &Terminal<TestBackend>) -> String {
-    let buffer = terminal.backend().buffer();
-    let mut out = String::new();
-    for y in 0..buffer.area.height {
-        for x in 0..buffer.area.width {
-            out.push_str(buffer[(x, y)].symbol());
-        }
-        out.push('\n');
+    // Uses and alerts, as a gateway's verifies would leave them.
+    let log = store.events().unwrap().expect("the store has a key");
+    let uses = [
+        (now() - Duration::days(1), "k_7c8d9e0f1a2b", "revoked"),
+        (now() - Duration::hours(3), "k_1c9d3e5f7a2b", "expired"),
+        (now() - Duration::hours(2), "k_3f2a9c1b0d4e", "valid"),
+        (now() - Duration::minutes(30), "k_3f2a9c1b0d4e", "valid"),
+    ];
+    let ids = ids();
+    for (at, id, outcome) in uses {
+        let key = KeyId::parse(id).unwrap();
+        let usage = crate::events::last_used::Use {
+            entry: ids.iter().position(|i| i == id).unwrap(),
+            id: &key,
+            at,
+        };
+        let event = record(
+            at,
+            Action::Verify,
+            Some(id),
+            outcome,
+            ("svc-gateway", "gw-1"),
+        );
+        log.append(&[event], Durability::Buffered, Some(usage))
+            .unwrap();
     }
-    out
 }

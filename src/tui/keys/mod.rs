@@ -6,12 +6,14 @@
 //! unknown action, an unknown key name, a key bound to two actions of the same mode, or a
 //! printable key bound in a mode where it is needed for typing is refused at start-up.
 
-use std::collections::{BTreeMap, HashMap};
-use std::fmt;
+mod key;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::collections::{BTreeMap, HashMap};
 
 use crate::config::KeySpec;
+
+pub use super::action::Action;
+pub use key::Key;
 
 /// Where a binding applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -59,44 +61,8 @@ impl Mode {
     }
 }
 
-/// Something a key can do. The name is what `config.toml` uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[allow(missing_docs)]
-pub enum Action {
-    Up,
-    Down,
-    PageUp,
-    PageDown,
-    Top,
-    Bottom,
-    Filter,
-    ClearFilter,
-    Sort,
-    SortReverse,
-    SwitchView,
-    Open,
-    Generate,
-    Import,
-    Rotate,
-    Revoke,
-    CopyId,
-    Help,
-    Quit,
-    FilterKeep,
-    FilterClear,
-    NextField,
-    PrevField,
-    Submit,
-    Cancel,
-    Reveal,
-    Copy,
-    Dismiss,
-    Confirm,
-    Back,
-    CloseHelp,
-}
-
-/// One row of the key map.
+/// One row of the key map. An action has at most one row per mode; each row has its own name,
+/// so that its keys are rebound apart from the same action's in another mode.
 #[derive(Debug, Clone, Copy)]
 pub struct Binding {
     /// Where it applies.
@@ -156,8 +122,8 @@ pub const BINDINGS: &[Binding] = &[
     bind(M::Browse, A::CopyId, "copy_id", &["y"], "copy the selected key's id", Some("copy id")),
     bind(M::Browse, A::Help, "help", &["?"], "show every key binding", Some("help")),
     bind(M::Browse, A::Quit, "quit", &["q", "ctrl-c"], "quit", Some("quit")),
-    bind(M::Filter, A::FilterKeep, "filter_keep", &["enter"], "keep the filter, back to the table", Some("keep")),
-    bind(M::Filter, A::FilterClear, "filter_clear", &["esc"], "clear the filter, back to the table", Some("clear")),
+    bind(M::Filter, A::KeepFilter, "filter_keep", &["enter"], "keep the filter, back to the table", Some("keep")),
+    bind(M::Filter, A::ClearFilter, "filter_clear", &["esc"], "clear the filter, back to the table", Some("clear")),
     bind(M::Form, A::NextField, "next_field", &["tab", "down"], "next field", Some("next")),
     bind(M::Form, A::PrevField, "prev_field", &["shift-tab", "up"], "previous field", Some("back")),
     bind(M::Form, A::Submit, "submit", &["enter"], "submit", Some("submit")),
@@ -170,174 +136,22 @@ pub const BINDINGS: &[Binding] = &[
     bind(M::Help, A::CloseHelp, "close_help", &["esc", "?", "q"], "close help", Some("close")),
 ];
 
-/// A key with its modifiers, as the key map compares them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Key {
-    code: KeyCode,
-    mods: KeyModifiers,
-}
-
-/// Names of the keys that are not single characters, as written in `config.toml`.
-const NAMED: &[(&str, KeyCode)] = &[
-    ("up", KeyCode::Up),
-    ("down", KeyCode::Down),
-    ("left", KeyCode::Left),
-    ("right", KeyCode::Right),
-    ("pgup", KeyCode::PageUp),
-    ("pageup", KeyCode::PageUp),
-    ("pgdn", KeyCode::PageDown),
-    ("pagedown", KeyCode::PageDown),
-    ("home", KeyCode::Home),
-    ("end", KeyCode::End),
-    ("enter", KeyCode::Enter),
-    ("return", KeyCode::Enter),
-    ("esc", KeyCode::Esc),
-    ("escape", KeyCode::Esc),
-    ("tab", KeyCode::Tab),
-    ("backtab", KeyCode::BackTab),
-    ("backspace", KeyCode::Backspace),
-    ("delete", KeyCode::Delete),
-    ("del", KeyCode::Delete),
-    ("insert", KeyCode::Insert),
-    ("space", KeyCode::Char(' ')),
-];
-
-impl Key {
-    /// The key of a terminal event, with Shift folded into the character (`S`, not
-    /// `shift-s`) and into `shift-tab`.
-    pub fn from_event(event: &KeyEvent) -> Key {
-        Key::new(event.code, event.modifiers)
-    }
-
-    fn new(code: KeyCode, mods: KeyModifiers) -> Key {
-        let mut mods = mods & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
-        let code = match code {
-            KeyCode::Char(c) => {
-                mods.remove(KeyModifiers::SHIFT);
-                if mods.contains(KeyModifiers::CONTROL) {
-                    KeyCode::Char(c.to_ascii_lowercase())
-                } else {
-                    KeyCode::Char(c)
-                }
-            }
-            KeyCode::BackTab => {
-                mods.remove(KeyModifiers::SHIFT);
-                KeyCode::BackTab
-            }
-            KeyCode::Tab if mods.contains(KeyModifiers::SHIFT) => {
-                mods.remove(KeyModifiers::SHIFT);
-                KeyCode::BackTab
-            }
-            other => other,
-        };
-        Key { code, mods }
-    }
-
-    /// Parses a key as written in `config.toml`: a single character (`j`, `G`, `?`), a name
-    /// (`down`, `pgdn`, `enter`, `esc`, `tab`, `space`, `f1`…`f12`, …), optionally after
-    /// `ctrl-`, `alt-` or `shift-` (`ctrl-n`, `shift-tab`).
-    pub fn parse(text: &str) -> Result<Key, String> {
-        let mut rest = text.trim();
-        let mut mods = KeyModifiers::NONE;
-        loop {
-            let lower = rest.to_ascii_lowercase();
-            let (flag, len) = if lower.starts_with("ctrl-") {
-                (KeyModifiers::CONTROL, 5)
-            } else if lower.starts_with("alt-") {
-                (KeyModifiers::ALT, 4)
-            } else if lower.starts_with("shift-") {
-                (KeyModifiers::SHIFT, 6)
-            } else {
-                break;
-            };
-            if rest.len() == len {
-                break;
-            }
-            mods |= flag;
-            rest = &rest[len..];
-        }
-        let mut chars = rest.chars();
-        let code = match (chars.next(), chars.next()) {
-            (Some(c), None) if !c.is_control() && !c.is_whitespace() => {
-                if mods.contains(KeyModifiers::SHIFT) {
-                    KeyCode::Char(c.to_ascii_uppercase())
-                } else {
-                    KeyCode::Char(c)
-                }
-            }
-            _ => {
-                let lower = rest.to_ascii_lowercase();
-                if let Some((_, code)) = NAMED.iter().find(|(name, _)| *name == lower) {
-                    *code
-                } else if let Some(n) = lower
-                    .strip_prefix('f')
-                    .and_then(|n| n.parse::<u8>().ok())
-                    .filter(|n| (1..=12).contains(n))
-                {
-                    KeyCode::F(n)
-                } else {
-                    return Err(format!(
-                        "unknown key '{}': use a single character (j, G, ?) or one of {}, f1-f12, \
-                         optionally after ctrl-, alt- or shift-",
-                        crate::sanitize::display(text),
-                        NAMED
-                            .iter()
-                            .map(|(name, _)| *name)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ));
-                }
-            }
-        };
-        Ok(Key::new(code, mods))
-    }
-
-    /// The key code and modifiers, as a terminal event carries them.
-    pub fn parts(self) -> (KeyCode, KeyModifiers) {
-        (self.code, self.mods)
-    }
-
-    /// A printable character with no Ctrl or Alt: text in a text field.
-    pub fn is_text(self) -> bool {
-        matches!(self.code, KeyCode::Char(_))
-            && !self
-                .mods
-                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-    }
-}
-
-impl fmt::Display for Key {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.mods.contains(KeyModifiers::CONTROL) {
-            f.write_str("ctrl-")?;
-        }
-        if self.mods.contains(KeyModifiers::ALT) {
-            f.write_str("alt-")?;
-        }
-        if self.mods.contains(KeyModifiers::SHIFT) {
-            f.write_str("shift-")?;
-        }
-        match self.code {
-            KeyCode::Char(' ') => f.write_str("space"),
-            KeyCode::Char(c) => write!(f, "{c}"),
-            KeyCode::BackTab => f.write_str("shift-tab"),
-            KeyCode::F(n) => write!(f, "f{n}"),
-            code => {
-                let name = NAMED
-                    .iter()
-                    .find(|(_, c)| *c == code)
-                    .map_or("?", |(name, _)| *name);
-                f.write_str(name)
-            }
-        }
-    }
-}
-
 /// The key map in force: the defaults with the user's `[keys]` applied.
 #[derive(Debug, Clone)]
 pub struct Keymap {
     lookup: HashMap<(Mode, Key), Action>,
-    keys: HashMap<Action, Vec<Key>>,
+    keys: HashMap<(Mode, Action), Vec<Key>>,
+}
+
+/// A status bar hint: the first key of an action and its one-word label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hint {
+    /// The action hinted at.
+    pub action: Action,
+    /// Its first key, as shown.
+    pub key: String,
+    /// What the status bar calls it.
+    pub label: &'static str,
 }
 
 impl Default for Keymap {
@@ -388,7 +202,7 @@ impl Keymap {
                 {
                     let other = BINDINGS
                         .iter()
-                        .find(|b| b.action == other)
+                        .find(|b| b.mode == binding.mode && b.action == other)
                         .map_or("", |b| b.name);
                     return Err(format!(
                         "key '{key}' is bound to both {other} and {}",
@@ -399,7 +213,7 @@ impl Keymap {
                     parsed.push(key);
                 }
             }
-            keys.insert(binding.action, parsed);
+            keys.insert((binding.mode, binding.action), parsed);
         }
         Ok(Keymap { lookup, keys })
     }
@@ -409,44 +223,38 @@ impl Keymap {
         self.lookup.get(&(mode, key)).copied()
     }
 
-    /// The keys bound to an action.
-    pub fn keys(&self, action: Action) -> &[Key] {
-        self.keys.get(&action).map_or(&[], Vec::as_slice)
+    /// The keys bound to an action in a mode.
+    pub fn keys(&self, mode: Mode, action: Action) -> &[Key] {
+        self.keys.get(&(mode, action)).map_or(&[], Vec::as_slice)
     }
 
-    /// The keys of an action as shown to the user: `j/down`.
-    pub fn label(&self, action: Action) -> String {
-        self.keys(action)
+    /// The keys of an action in a mode as shown to the user: `j/down`.
+    pub fn label(&self, mode: Mode, action: Action) -> String {
+        self.keys(mode, action)
             .iter()
             .map(Key::to_string)
             .collect::<Vec<_>>()
             .join("/")
     }
 
-    /// The first key of an action, for "press n to generate" sentences.
-    pub fn first(&self, action: Action) -> String {
-        self.keys(action)
+    /// The first key of an action in a mode, for "press n to generate" sentences.
+    pub fn first(&self, mode: Mode, action: Action) -> String {
+        self.keys(mode, action)
             .first()
             .map_or_else(|| "?".to_owned(), Key::to_string)
     }
 
-    /// Status bar hints for a mode: (first key, label) of each binding that has a hint.
-    pub fn hints(&self, mode: Mode) -> Vec<(String, &'static str)> {
-        self.hints_as(mode, |_| None)
-    }
-
-    /// The hints of a mode, with the label `relabel` gives an action in place of its own.
-    pub fn hints_as(
-        &self,
-        mode: Mode,
-        relabel: impl Fn(Action) -> Option<&'static str>,
-    ) -> Vec<(String, &'static str)> {
+    /// Status bar hints for a mode: each binding of it that has a hint, in the table's order.
+    pub fn hints(&self, mode: Mode) -> Vec<Hint> {
         BINDINGS
             .iter()
             .filter(|b| b.mode == mode)
             .filter_map(|b| {
-                let label = relabel(b.action).or(b.hint)?;
-                Some((self.first(b.action), label))
+                Some(Hint {
+                    action: b.action,
+                    key: self.first(mode, b.action),
+                    label: b.hint?,
+                })
             })
             .collect()
     }
@@ -461,7 +269,7 @@ pub fn markdown_table() -> String {
         out.push_str("| keys | action | what it does |\n|---|---|---|\n");
         for b in BINDINGS.iter().filter(|b| b.mode == mode) {
             let keys: Vec<String> = map
-                .keys(b.action)
+                .keys(mode, b.action)
                 .iter()
                 .map(|k| format!("`{k}`"))
                 .collect();
@@ -480,52 +288,6 @@ pub fn markdown_table() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn key(code: KeyCode, mods: KeyModifiers) -> Key {
-        Key::from_event(&KeyEvent::new(code, mods))
-    }
-
-    #[test]
-    fn key_names_parse_to_what_the_terminal_sends() {
-        let cases = [
-            ("j", key(KeyCode::Char('j'), KeyModifiers::NONE)),
-            ("G", key(KeyCode::Char('G'), KeyModifiers::SHIFT)),
-            ("shift-g", key(KeyCode::Char('G'), KeyModifiers::SHIFT)),
-            ("down", key(KeyCode::Down, KeyModifiers::NONE)),
-            ("ctrl-n", key(KeyCode::Char('n'), KeyModifiers::CONTROL)),
-            ("Ctrl-N", key(KeyCode::Char('n'), KeyModifiers::CONTROL)),
-            ("shift-tab", key(KeyCode::BackTab, KeyModifiers::SHIFT)),
-            ("pgdn", key(KeyCode::PageDown, KeyModifiers::NONE)),
-            ("pageup", key(KeyCode::PageUp, KeyModifiers::NONE)),
-            ("?", key(KeyCode::Char('?'), KeyModifiers::SHIFT)),
-            ("space", key(KeyCode::Char(' '), KeyModifiers::NONE)),
-            ("f5", key(KeyCode::F(5), KeyModifiers::NONE)),
-            ("alt-x", key(KeyCode::Char('x'), KeyModifiers::ALT)),
-            ("ctrl--", key(KeyCode::Char('-'), KeyModifiers::CONTROL)),
-        ];
-        for (text, expected) in cases {
-            assert_eq!(Key::parse(text), Ok(expected), "{text}");
-        }
-        for bad in ["", "foo", "ctrl-foo", "ctrl-", "f13", "jj"] {
-            assert!(Key::parse(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn keys_display_in_config_syntax() {
-        for text in [
-            "j",
-            "G",
-            "ctrl-n",
-            "shift-tab",
-            "pgdn",
-            "space",
-            "f1",
-            "esc",
-        ] {
-            assert_eq!(Key::parse(text).unwrap().to_string(), text);
-        }
-    }
 
     #[test]
     fn defaults_follow_the_design() {
@@ -554,7 +316,20 @@ mod tests {
         assert_eq!(press("j"), None);
         assert_eq!(press("Q"), Some(Action::Quit));
         assert_eq!(press("q"), None);
-        assert_eq!(map.label(Action::Down), "ctrl-n/down");
+        assert_eq!(map.label(Mode::Browse, Action::Down), "ctrl-n/down");
+    }
+
+    #[test]
+    fn an_action_bound_in_two_modes_is_rebound_in_each_apart() {
+        let mut overrides = BTreeMap::new();
+        overrides.insert("filter_clear".to_owned(), KeySpec::One("ctrl-x".into()));
+        let map = Keymap::from_config(&overrides).unwrap();
+        let press = |mode, text| map.action(mode, Key::parse(text).unwrap());
+        assert_eq!(press(Mode::Filter, "ctrl-x"), Some(Action::ClearFilter));
+        assert_eq!(press(Mode::Filter, "esc"), None);
+        assert_eq!(press(Mode::Browse, "esc"), Some(Action::ClearFilter));
+        assert_eq!(press(Mode::Browse, "ctrl-x"), None);
+        assert_eq!(map.label(Mode::Browse, Action::ClearFilter), "esc");
     }
 
     #[test]
@@ -586,7 +361,7 @@ mod tests {
             assert!(
                 BINDINGS[i + 1..]
                     .iter()
-                    .all(|b| b.name != a.name && b.action != a.action),
+                    .all(|b| b.name != a.name && (b.mode, b.action) != (a.mode, a.action)),
                 "{}",
                 a.name
             );
@@ -595,7 +370,7 @@ mod tests {
 
     #[test]
     fn docs_show_the_key_map() {
-        let docs = include_str!("../../README.md");
+        let docs = include_str!("../../../README.md");
         let table = markdown_table();
         assert!(
             docs.contains(&table),
