@@ -1,86 +1,16 @@
 //! Helpers for the TUI's unit tests: entries built in memory, a keystore in a temp dir on a
 //! fixed clock, and an app that loads inline and copies to a fake clipboard.
 
-use std::collections::BTreeMap;
-
-use chrono::{DateTime, Utc};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 
-use crate::config::Config;
-use crate::crypto::{KeyHash, MasterKey};
-use crate::model::{KeyEntry, KeyId, KeyKind, KeyVersion};
-use crate::ops::{Clock, Context, KeyView};
-use crate::store::Store;
+use crate::ops::Context;
 
 use super::app::{App, Loading, Settings};
 use super::copy::{ClipboardKind, fake};
 use super::form::{Edit, Form};
 use super::keys::Keymap;
 
-/// The fixed "now" of the tests.
-pub fn now() -> DateTime<Utc> {
-    crate::model::parse_time("2026-06-01T09:30:00Z").unwrap()
-}
-
-/// An API key entry with one version and no expiry, created a month before [`now`] (so not
-/// stale).
-pub fn entry(id: &str, name: &str, service: &str) -> KeyEntry {
-    let created = crate::model::parse_time("2026-05-01T08:00:00Z").unwrap();
-    KeyEntry {
-        id: KeyId::parse(id).expect("a valid test id"),
-        kind: KeyKind::ApiKey,
-        name: name.into(),
-        service: service.into(),
-        env: None,
-        scopes: Vec::new(),
-        prefix: "ak".into(),
-        versions: vec![KeyVersion {
-            version: 1,
-            hash: KeyHash::of(id),
-            hint: "ak_Tst1…".into(),
-            created_at: created,
-            retired_at: None,
-            grace_until: None,
-            signing_secret: None,
-        }],
-        created_at: created,
-        expires_at: None,
-        expiry_days: None,
-        revoked_at: None,
-        revocation_reason: None,
-        rate_limit: None,
-        claims: BTreeMap::new(),
-        imported: false,
-    }
-}
-
-pub fn view(entry: KeyEntry, now: DateTime<Utc>) -> KeyView {
-    KeyView::new(entry, now, &Config::default())
-}
-
-/// A context over an empty keystore in a fresh temp dir, on the fixed clock. The dir lives as
-/// long as the process (tests are short).
-pub fn context() -> Context {
-    let dir = tempfile::tempdir().unwrap().keep();
-    let mut ctx = Context::new(
-        Store::new(dir, Some(MasterKey::generate())),
-        Config::default(),
-    );
-    ctx.clock = Clock::Fixed(now());
-    ctx
-}
-
-/// Puts `entries` in the context's keystore.
-pub fn fill(ctx: &Context, entries: Vec<KeyEntry>) {
-    ctx.store
-        .update(|keystore| {
-            for e in &entries {
-                keystore.insert(e);
-            }
-            Ok(())
-        })
-        .unwrap();
-}
+pub use apiauth_core::testing::{context, entry, fill, now, view};
 
 /// An app over `ctx`, loaded, 80×24, copying to the returned fake clipboard.
 pub fn app(ctx: Context, clipboard: ClipboardKind) -> (App, fake::Shared) {

@@ -751,7 +751,7 @@ fn a_write_waiting_for_the_keystore_lock_does_not_freeze_the_screen() {
     let (sample, _) = sample_app();
     let ctx = sample.ctx.clone();
     let mut app = background_app(ctx.clone());
-    let held = crate::store::lock::acquire(&ctx.store.lock_path(), Duration::from_secs(1))
+    let held = crate::fs::lock::acquire(&ctx.store.lock_path(), Duration::from_secs(1))
         .expect("another process holds the lock");
     press(&mut app, &["j", "x"]);
     type_keys(&mut app, "k_aaaaaaaaaaa1");
@@ -806,7 +806,7 @@ fn a_write_that_times_out_on_the_lock_is_shown_in_its_form() {
         .clone()
         .with_lock_timeout(Duration::from_millis(200));
     let mut app = background_app(ctx.clone());
-    let _held = crate::store::lock::acquire(&ctx.store.lock_path(), Duration::from_secs(1))
+    let _held = crate::fs::lock::acquire(&ctx.store.lock_path(), Duration::from_secs(1))
         .expect("another process holds the lock");
     press(&mut app, &["j", "r", "enter"]);
     assert!(app.wait_for_job(Duration::from_secs(10)));

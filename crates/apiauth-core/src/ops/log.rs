@@ -174,7 +174,7 @@ pub fn recent_events(ctx: &Context, limit: usize, key: Option<&str>) -> Vec<Reco
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tui::testing;
+    use crate::testing;
 
     #[test]
     fn keys_without_a_creation_record_are_reported() {

@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::model::{self, MAX_EXPIRY_DAYS};
 
 /// The documented template, shipped in the binary.
-pub const TEMPLATE: &str = include_str!("../assets/config.toml");
+pub const TEMPLATE: &str = include_str!("../../../assets/config.toml");
 /// The largest config file read: the template is 2 KiB.
 pub const MAX_BYTES: u64 = 1024 * 1024;
 

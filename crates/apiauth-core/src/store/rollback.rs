@@ -23,7 +23,6 @@ use crate::events::{Anchor, EventLog, HeadState};
 
 /// How the keystore and the event log disagree.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum Rollback {
     /// `keystore.enc` is older than the generation the log records, or missing (generation 0).
     KeystoreBehind {
