@@ -13,8 +13,7 @@ use support::{median, ms};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use apiauth::events::{Action, Durability, Event};
-use apiauth::store::Store;
+use apiauth_core::{Action, Durability, Event, Store};
 use chrono::Utc;
 
 const RECORDS: usize = 1_000_000;

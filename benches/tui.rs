@@ -21,11 +21,10 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use apiauth::config::Config;
-use apiauth::ops::Context;
-use apiauth::store::Store;
 use apiauth::tui::keys::{Key, Keymap};
 use apiauth::tui::{App, ClipboardKind, Loading, Settings};
+use apiauth_core::ops::Context;
+use apiauth_core::{Config, Store};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use ratatui::Terminal;
@@ -160,7 +159,7 @@ fn in_process(dir: &Path) {
     let load = start.elapsed();
     let after = proc_kib(&self_pid, "VmRSS:");
     let start = Instant::now();
-    let listed = apiauth::ops::list(app.context(), &Default::default()).unwrap();
+    let listed = apiauth_core::ops::list(app.context(), &Default::default()).unwrap();
     let list = start.elapsed();
     drop(listed);
     println!(

@@ -11,9 +11,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use crate::ops::KeyView;
-use crate::sanitize;
-use crate::timefmt;
+use apiauth_core::ops::KeyView;
+use apiauth_core::sanitize;
+use apiauth_core::timefmt;
 
 /// Output formats of `export`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -311,9 +311,8 @@ fn rotated_jwt_follows_the_same_rules() {
 /// added whose hash is that of an `alg: none` copy of a real token. verify must still refuse.
 #[test]
 fn signature_and_algorithm_are_checked_even_when_the_hash_matches() {
-    use apiauth::crypto::{KeyHash, SigningSecret};
-    use apiauth::model::KeyId;
-    use apiauth::store::Store;
+    use apiauth_core::model::KeyId;
+    use apiauth_core::{KeyHash, SigningSecret, Store};
 
     let sb = Sandbox::new();
     let token = sb.jwt("sig", "auth", &[]);

@@ -7,11 +7,9 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-use apiauth::Error;
-use apiauth::crypto::{KeyHash, MasterKey, SigningSecret};
-use apiauth::model::{KeyEntry, KeyId, KeyKind, KeyVersion};
-use apiauth::store::format::{self, FormatError, HEADER_LEN, MAGIC};
-use apiauth::store::{KEYSTORE_FILE, Store};
+use apiauth_core::fuzzing::{FormatError, HEADER_LEN, MAGIC, format};
+use apiauth_core::model::{KeyEntry, KeyId, KeyKind, KeyVersion};
+use apiauth_core::{Error, KEYSTORE_FILE, KeyHash, MasterKey, SigningSecret, Store};
 use chrono::{DateTime, Utc};
 
 fn at(text: &str) -> DateTime<Utc> {

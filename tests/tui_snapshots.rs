@@ -329,11 +329,11 @@ fn the_revealed_value_is_on_screen_and_the_masked_one_is_not() {
     press(&mut app, &["v"]);
     let revealed = tui_support::text(&draw(&app, 80, 24));
     let value = regex_lite(&revealed).expect("the value is on screen once revealed");
-    let verdict = apiauth::ops::verify(app_ctx(&app), &value, &Default::default()).unwrap();
-    assert_eq!(verdict.verdict, apiauth::ops::Verdict::Valid);
+    let verdict = apiauth_core::ops::verify(app_ctx(&app), &value, &Default::default()).unwrap();
+    assert_eq!(verdict.verdict, apiauth_core::ops::Verdict::Valid);
 }
 
-fn app_ctx(app: &App) -> &apiauth::ops::Context {
+fn app_ctx(app: &App) -> &apiauth_core::ops::Context {
     app.context()
 }
 

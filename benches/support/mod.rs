@@ -6,10 +6,9 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use apiauth::crypto::{self, KeyHash, SecretString};
-use apiauth::events::{Action, Event};
-use apiauth::model::{self, KeyEntry, KeyId, KeyKind, KeyVersion};
-use apiauth::store::Store;
+use apiauth_core::model::{self, KeyEntry, KeyId, KeyKind, KeyVersion};
+use apiauth_core::testing::generate_api_key;
+use apiauth_core::{Action, Event, KeyHash, SecretString, Store};
 use chrono::{Duration, Utc};
 
 /// The release binary under measurement.
@@ -68,7 +67,7 @@ pub fn populate(dir: &Path, n: usize) -> Vec<SecretString> {
         .update(|keystore| {
             samples.clear();
             for i in 0..n {
-                let secret = crypto::generate_api_key("ak");
+                let secret = generate_api_key("ak");
                 let sample = i == 0 || i == n / 2 || i + 1 == n;
                 let expiry_offset = if sample { 90 } else { (i % 120) as i64 - 10 };
                 let entry = KeyEntry {

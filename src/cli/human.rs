@@ -2,7 +2,7 @@
 //! `rotate` prints a `New key: <value>` line whose third field is the value, and `audit` on a
 //! healthy store prints `✓ All N keys are healthy` and never the word EXPIRED.
 //!
-//! Every piece of user-supplied text passes through [`crate::sanitize::display`] here.
+//! Every piece of user-supplied text passes through [`apiauth_core::sanitize::display`] here.
 
 use std::fmt::Write as _;
 
@@ -10,13 +10,15 @@ use anstyle::{AnsiColor, Style};
 use chrono::{DateTime, Utc};
 use unicode_width::UnicodeWidthStr;
 
-use crate::crypto::SecretString;
-use crate::events::Record;
-use crate::model::{KeyEntry, KeyKind, Status};
-use crate::ops::{AuditReport, KeyView, LogCheck, Recovery, Revoked, Stats, Verdict, Verification};
-use crate::sanitize::display;
-use crate::store::Rollback;
-use crate::timefmt;
+use apiauth_core::Record;
+use apiauth_core::Rollback;
+use apiauth_core::SecretString;
+use apiauth_core::model::{KeyEntry, KeyKind, Status};
+use apiauth_core::ops::{
+    AuditReport, KeyView, LogCheck, Recovery, Revoked, Stats, Verdict, Verification,
+};
+use apiauth_core::sanitize::display;
+use apiauth_core::timefmt;
 
 /// Colours on or off.
 #[derive(Debug, Clone, Copy)]

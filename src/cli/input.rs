@@ -6,9 +6,9 @@ use std::io::{IsTerminal as _, Read as _, Write as _};
 use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
 use zeroize::Zeroizing;
 
-use crate::crypto::SecretString;
-use crate::error::{Error, Result};
-use crate::ops;
+use apiauth_core::SecretString;
+use apiauth_core::ops;
+use apiauth_core::{Error, Result};
 
 /// Most bytes read from a `--from-file` source.
 const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;

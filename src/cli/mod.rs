@@ -21,10 +21,10 @@ use base64::Engine as _;
 use clap::{CommandFactory as _, Parser as _, ValueEnum as _};
 use zeroize::Zeroizing;
 
-use crate::config::Config;
-use crate::crypto::{MasterKey, SecretString};
-use crate::error::{Error, Result};
-use crate::ops::{self, Context, KeyView};
+use apiauth_core::Config;
+use apiauth_core::ops::{self, Context, KeyView};
+use apiauth_core::{Error, Result};
+use apiauth_core::{MasterKey, SecretString};
 use args::{Cli, Command, ExportFormat, GenerateCommand};
 use human::Painter;
 use report::{CHECK_FAILED, OK, USAGE};
@@ -43,7 +43,7 @@ pub fn main() -> ExitCode {
             let text = e.render().to_string();
             if e.use_stderr() {
                 let text = excerpt_arguments(&text, std::env::args_os().skip(1));
-                output::stderr(&crate::sanitize::display_lines(&text));
+                output::stderr(&apiauth_core::sanitize::display_lines(&text));
                 return ExitCode::from(USAGE);
             }
             output::stdout(&text);
@@ -100,7 +100,7 @@ pub fn main() -> ExitCode {
         output::stderr(&format!(
             "{} {}\n",
             err.warning_label(),
-            crate::sanitize::display(&warning)
+            apiauth_core::sanitize::display(&warning)
         ));
     }
     match (outcome, output::take_failure()) {
@@ -127,12 +127,12 @@ fn excerpt_arguments(text: &str, args: impl Iterator<Item = std::ffi::OsString>)
         }
         quoted.push(arg);
     }
-    quoted.retain(|q| q.chars().count() > crate::sanitize::EXCERPT_CHARS);
+    quoted.retain(|q| q.chars().count() > apiauth_core::sanitize::EXCERPT_CHARS);
     quoted.sort_by_key(|q| std::cmp::Reverse(q.len()));
     let mut text = text.to_owned();
     for q in &quoted {
         if text.contains(q.as_str()) {
-            text = text.replace(q.as_str(), &crate::sanitize::excerpt(q));
+            text = text.replace(q.as_str(), &apiauth_core::sanitize::excerpt(q));
         }
     }
     text
@@ -170,7 +170,7 @@ fn master_key_from_env() -> Result<Option<MasterKey>> {
 
 fn lock_timeout() -> Result<Duration> {
     match std::env::var("APIAUTH_LOCK_TIMEOUT") {
-        Err(_) => Ok(crate::store::DEFAULT_LOCK_TIMEOUT),
+        Err(_) => Ok(apiauth_core::DEFAULT_LOCK_TIMEOUT),
         Ok(text) => text
             .trim()
             .parse::<f64>()
@@ -182,7 +182,7 @@ fn lock_timeout() -> Result<Duration> {
                     "APIAUTH_LOCK_TIMEOUT",
                     format!(
                         "'{}' is not a number of seconds from 0 to 3600",
-                        crate::sanitize::display(&text)
+                        apiauth_core::sanitize::display(&text)
                     ),
                 )
             }),
@@ -192,26 +192,18 @@ fn lock_timeout() -> Result<Duration> {
 /// Builds the context from flags and environment.
 fn context(flag_dir: Option<PathBuf>) -> Result<Context> {
     let explicit = flag_dir.or_else(|| env_path("APIAUTH_HOME"));
-    let dir = crate::paths::key_dir(explicit.clone(), None).ok_or_else(|| {
+    let dir = apiauth_core::key_dir(explicit.clone(), None).ok_or_else(|| {
         Error::invalid(
             "--key-dir",
             "no home directory was found to keep the keystore in; give one with --key-dir or APIAUTH_HOME",
         )
     })?;
     let store =
-        crate::store::Store::new(dir, master_key_from_env()?).with_lock_timeout(lock_timeout()?);
+        apiauth_core::Store::new(dir, master_key_from_env()?).with_lock_timeout(lock_timeout()?);
     // The key directory first: when --key-dir names a file, that is the error, not the
     // config.toml that cannot be found inside it.
     store.check_dir()?;
-    let config_override = env_path("APIAUTH_CONFIG");
-    // A config.toml found in the key directory is one of its files: no symbolic link.
-    let links = if config_override.is_none() && explicit.is_some() {
-        crate::fs::Links::Refuse
-    } else {
-        crate::fs::Links::Follow
-    };
-    let config_path = Config::locate(config_override, explicit.as_deref());
-    let config = Config::load(config_path.as_deref(), links)?;
+    let config = Config::find(env_path("APIAUTH_CONFIG"), explicit.as_deref())?;
     Ok(Context::new(store, config))
 }
 
@@ -227,7 +219,7 @@ impl Run {
         self.ctx.clock.now()
     }
 
-    fn view(&self, entry: crate::model::KeyEntry) -> KeyView {
+    fn view(&self, entry: apiauth_core::model::KeyEntry) -> KeyView {
         KeyView::new(entry, self.now(), &self.ctx.config)
     }
 
@@ -508,7 +500,7 @@ impl Run {
             output::stderr(&format!(
                 "{} alerts are unavailable: {}\n",
                 self.err.warning_label(),
-                crate::sanitize::display(why)
+                apiauth_core::sanitize::display(why)
             ));
             if a.exit_on_alert {
                 tripped.push("alerts could not be read".into());
@@ -532,7 +524,7 @@ impl Run {
                 output::stdout(&human::log_check(
                     self.out,
                     &check,
-                    &self.ctx.store.dir().join(crate::events::LOG_FILE),
+                    &self.ctx.store.dir().join(apiauth_core::LOG_FILE),
                 ));
             }
             return Ok(if check.is_intact() { OK } else { CHECK_FAILED });

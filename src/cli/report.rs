@@ -4,8 +4,8 @@
 
 use std::process::ExitCode;
 
-use crate::error::{Error, KeySourceKind};
-use crate::sanitize::display;
+use apiauth_core::sanitize::display;
+use apiauth_core::{Error, KeySourceKind};
 
 /// Exit code: success, or the key is valid.
 pub const OK: u8 = 0;
@@ -194,19 +194,19 @@ pub fn hint(error: &Error) -> Option<String> {
 }
 
 /// What to do when the keystore and the event log disagree.
-fn rollback_hint(rollback: &crate::store::Rollback, dir: &std::path::Path) -> String {
-    use crate::store::Rollback;
+fn rollback_hint(rollback: &apiauth_core::Rollback, dir: &std::path::Path) -> String {
+    use apiauth_core::Rollback;
     const RECOVER: &str = "apiauth recover --accept-rollback";
     match rollback {
         Rollback::KeystoreBehind {
             keystore: 0,
             recorded,
             ..
-        } if dir.join(crate::store::BACKUP_FILE).exists() => format!(
+        } if dir.join(apiauth_core::BACKUP_FILE).exists() => format!(
             "put back keystore.enc (generation {recorded}) from your backup. To accept the \
              generation before it instead (the last change is lost), run: cp {} {} && {RECOVER}",
-            dir.join(crate::store::BACKUP_FILE).display(),
-            dir.join(crate::store::KEYSTORE_FILE).display()
+            dir.join(apiauth_core::BACKUP_FILE).display(),
+            dir.join(apiauth_core::KEYSTORE_FILE).display()
         ),
         Rollback::KeystoreBehind {
             keystore: 0,
@@ -238,7 +238,7 @@ fn rollback_hint(rollback: &crate::store::Rollback, dir: &std::path::Path) -> St
 }
 
 /// What to do about a file in the key directory that is not a regular file.
-fn not_a_file(path: &std::path::Path, kind: crate::fs::FileKind) -> String {
+fn not_a_file(path: &std::path::Path, kind: apiauth_core::FileKind) -> String {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
     let made_again = matches!(
         name.as_deref(),
@@ -252,7 +252,7 @@ fn not_a_file(path: &std::path::Path, kind: crate::fs::FileKind) -> String {
             path.display()
         )
     };
-    if kind == crate::fs::FileKind::Symlink {
+    if kind == apiauth_core::FileKind::Symlink {
         format!("apiauth follows no symbolic link in the key directory; {fix}")
     } else {
         fix

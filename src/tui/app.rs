@@ -10,8 +10,8 @@ use crossterm::event::Event;
 use ratatui::layout::{Position, Rect};
 use zeroize::Zeroizing;
 
-use crate::error::Result;
-use crate::ops::Context;
+use apiauth_core::Result;
+use apiauth_core::ops::Context;
 
 use super::copy::{self, ClipboardKind, OpenBoard};
 use super::data::Snapshot;

@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::error::Result;
-use crate::events::Record;
-use crate::model::Status;
-use crate::ops::{self, Context, KeyView};
+use apiauth_core::Record;
+use apiauth_core::Result;
+use apiauth_core::model::Status;
+use apiauth_core::ops::{self, Context, KeyView};
 
 /// The columns the table sorts by, in the order `s` cycles through them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -338,7 +338,7 @@ mod tests {
     use crate::tui::testing::{entry, view};
 
     fn t(s: &str) -> DateTime<Utc> {
-        crate::model::parse_time(s).unwrap()
+        apiauth_core::model::parse_time(s).unwrap()
     }
 
     #[test]

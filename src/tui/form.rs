@@ -9,7 +9,7 @@ use std::fmt;
 
 use zeroize::Zeroizing;
 
-use crate::error::Error;
+use apiauth_core::Error;
 
 /// A field of a form, as `ops` errors name them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -209,8 +209,8 @@ impl TextInput {
             .map(|c| {
                 let c = if masked {
                     '•'
-                } else if crate::sanitize::is_unsafe(c) {
-                    crate::sanitize::REPLACEMENT
+                } else if apiauth_core::sanitize::is_unsafe(c) {
+                    apiauth_core::sanitize::REPLACEMENT
                 } else {
                     c
                 };
@@ -407,17 +407,17 @@ impl Form {
     /// fields, under the form otherwise.
     pub fn fail(&mut self, error: &Error) {
         self.working = None;
-        let message = crate::sanitize::display(&error.to_string()).into_owned();
+        let message = apiauth_core::sanitize::display(&error.to_string()).into_owned();
         if let Error::Invalid { field, message } = error
             && let Some(id) = FieldId::from_flag(field)
             && self.fields.iter().any(|f| f.id == id && !f.hidden)
         {
-            self.set_error(id, crate::sanitize::display(message).into_owned());
+            self.set_error(id, apiauth_core::sanitize::display(message).into_owned());
             self.has_errors();
             return;
         }
         let hint = crate::cli::report::hint(error)
-            .map(|h| format!(" ({})", crate::sanitize::display(&h)))
+            .map(|h| format!(" ({})", apiauth_core::sanitize::display(&h)))
             .unwrap_or_default();
         self.error = Some(format!("{message}{hint}"));
     }

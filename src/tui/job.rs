@@ -4,9 +4,11 @@
 //! message. A write under way cannot be cancelled: the form shows that it is working until the
 //! result arrives.
 
-use crate::error::Result;
-use crate::model::{KeyEntry, KeyId};
-use crate::ops::{self, Context, GenerateRequest, ImportRequest, Issued, Revoked, RotateRequest};
+use apiauth_core::Result;
+use apiauth_core::model::{KeyEntry, KeyId};
+use apiauth_core::ops::{
+    self, Context, GenerateRequest, ImportRequest, Issued, Revoked, RotateRequest,
+};
 
 /// A write a form asked for. An import carries the key value (a zeroizing `SecretString`,
 /// redacted by `Debug`).

@@ -11,7 +11,7 @@ use std::fmt;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::config::KeySpec;
+use apiauth_core::KeySpec;
 
 /// Where a binding applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -279,7 +279,7 @@ impl Key {
                     return Err(format!(
                         "unknown key '{}': use a single character (j, G, ?) or one of {}, f1-f12, \
                          optionally after ctrl-, alt- or shift-",
-                        crate::sanitize::display(text),
+                        apiauth_core::sanitize::display(text),
                         NAMED
                             .iter()
                             .map(|(name, _)| *name)
@@ -354,7 +354,7 @@ impl Keymap {
             if !BINDINGS.iter().any(|b| b.name == name) {
                 return Err(format!(
                     "unknown action '{}'; the actions are: {}",
-                    crate::sanitize::display(name),
+                    apiauth_core::sanitize::display(name),
                     BINDINGS
                         .iter()
                         .map(|b| b.name)

@@ -3,7 +3,7 @@
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 
-use crate::ops::Context;
+use apiauth_core::ops::Context;
 
 use super::app::{App, Loading, Settings};
 use super::copy::{ClipboardKind, fake};
@@ -58,6 +58,44 @@ pub fn key_event(text: &str) -> Event {
 pub fn type_text(form: &mut Form, text: &str) {
     for c in text.chars() {
         form.edit(&Edit::Char(c));
+    }
+}
+
+/// The writers' lock of a keystore, held (until dropped) by another writer in the middle of
+/// its change, as another apiauth process would hold it.
+pub struct HeldLock {
+    release: Option<std::sync::mpsc::Sender<()>>,
+    writer: Option<std::thread::JoinHandle<()>>,
+}
+
+/// Starts a write on `ctx`'s keystore that waits, under the writers' lock, until the returned
+/// guard is dropped.
+pub fn hold_writers_lock(ctx: &Context) -> HeldLock {
+    let store = ctx.store.clone();
+    let (inside, taken) = std::sync::mpsc::channel();
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let writer = std::thread::spawn(move || {
+        store
+            .update(|_| {
+                let _ = inside.send(());
+                let _ = released.recv();
+                Ok(())
+            })
+            .expect("the waiting write ends");
+    });
+    taken.recv().expect("the writer takes the lock");
+    HeldLock {
+        release: Some(release),
+        writer: Some(writer),
+    }
+}
+
+impl Drop for HeldLock {
+    fn drop(&mut self) {
+        drop(self.release.take());
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.join();
+        }
     }
 }
 

@@ -7,13 +7,13 @@ use std::time::Duration;
 use chrono::Duration as Days;
 use crossterm::event::{Event, MouseButton, MouseEvent, MouseEventKind};
 
-use crate::ops;
+use apiauth_core::ops;
 
 use super::app::{App, Modal, View};
 use super::copy::ClipboardKind;
 use super::form::FieldId;
 use super::keys::Mode;
-use super::testing::{app, context, entry, fill, flip_in_place, now, press, type_keys};
+use super::testing::{self, app, context, entry, fill, flip_in_place, now, press, type_keys};
 
 fn sample_app() -> (App, super::copy::fake::Shared) {
     let ctx = context();
@@ -355,7 +355,7 @@ fn revoke_needs_the_typed_id() {
         view.entry.revocation_reason.as_deref(),
         Some("leaked in CI")
     );
-    assert_eq!(view.status, crate::model::Status::Revoked);
+    assert_eq!(view.status, apiauth_core::model::Status::Revoked);
 }
 
 #[test]
@@ -722,7 +722,7 @@ fn debug_output_never_shows_what_was_typed_or_pasted() {
 }
 
 /// The sample keystore, in an app that loads and writes on worker threads, as the real one.
-fn background_app(ctx: crate::ops::Context) -> App {
+fn background_app(ctx: apiauth_core::ops::Context) -> App {
     let mut app = App::new(
         ctx,
         super::app::Settings {
@@ -751,8 +751,7 @@ fn a_write_waiting_for_the_keystore_lock_does_not_freeze_the_screen() {
     let (sample, _) = sample_app();
     let ctx = sample.ctx.clone();
     let mut app = background_app(ctx.clone());
-    let held = crate::fs::lock::acquire(&ctx.store.lock_path(), Duration::from_secs(1))
-        .expect("another process holds the lock");
+    let held = testing::hold_writers_lock(&ctx);
     press(&mut app, &["j", "x"]);
     type_keys(&mut app, "k_aaaaaaaaaaa1");
     let asked = std::time::Instant::now();
@@ -806,8 +805,7 @@ fn a_write_that_times_out_on_the_lock_is_shown_in_its_form() {
         .clone()
         .with_lock_timeout(Duration::from_millis(200));
     let mut app = background_app(ctx.clone());
-    let _held = crate::fs::lock::acquire(&ctx.store.lock_path(), Duration::from_secs(1))
-        .expect("another process holds the lock");
+    let _held = testing::hold_writers_lock(&ctx);
     press(&mut app, &["j", "r", "enter"]);
     assert!(app.wait_for_job(Duration::from_secs(10)));
     let form = app

@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use crate::error::Error;
-use crate::sanitize::display;
+use apiauth_core::Error;
+use apiauth_core::sanitize::display;
 
 use super::app::{App, Found, Level, Modal, View};
 use super::copy::{self, Cleared};
@@ -114,7 +114,7 @@ impl App {
         };
         let changed = self.seen.as_ref().is_none_or(|s| s.stamp_differs(stamp));
         let age = self.now - self.list.data().taken_at;
-        let logged = crate::ops::log_mark(&self.ctx) != self.list.data().log_mark;
+        let logged = apiauth_core::ops::log_mark(&self.ctx) != self.list.data().log_mark;
         if retry || changed {
             self.external_change = self.loaded && changed;
             self.reload();
@@ -344,7 +344,7 @@ impl App {
 
     /// The key that rotate, revoke and copy-id act on: the table's selection, or on the
     /// dashboard the highlighted "needs action" row (the table is not on screen there).
-    fn target(&self) -> Option<&crate::ops::KeyView> {
+    fn target(&self) -> Option<&apiauth_core::ops::KeyView> {
         match self.view {
             View::Keys => self.list.selected(),
             View::Dashboard => {
@@ -505,7 +505,7 @@ impl App {
         }
     }
 
-    fn issued(&mut self, issued: crate::ops::Issued, rotated: bool) -> Modal {
+    fn issued(&mut self, issued: apiauth_core::ops::Issued, rotated: bool) -> Modal {
         self.after_write(&issued.entry.id.clone());
         if let Some(note) = &issued.note {
             self.notify(Level::Info, note.clone());
@@ -514,7 +514,7 @@ impl App {
     }
 
     /// After this process wrote: show the key, and load the new generation.
-    fn after_write(&mut self, id: &crate::model::KeyId) {
+    fn after_write(&mut self, id: &apiauth_core::model::KeyId) {
         self.view = View::Keys;
         self.list.select_id(id);
         self.reload();

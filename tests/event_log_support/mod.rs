@@ -7,9 +7,8 @@
 
 use std::path::Path;
 
-use apiauth::config::Config;
-use apiauth::ops::{self, Clock, Context, GenerateRequest, Labels, NewKind};
-use apiauth::store::Store;
+use apiauth_core::ops::{self, Clock, Context, GenerateRequest, Labels, NewKind};
+use apiauth_core::{Config, Store};
 use chrono::{DateTime, SubsecRound as _, Utc};
 use serde_json::Value;
 

@@ -7,14 +7,11 @@
 
 use std::collections::BTreeMap;
 
-use apiauth::config::Config;
-use apiauth::crypto::{KeyHash, MasterKey, SigningSecret};
-use apiauth::events::{Action, Durability};
-use apiauth::model::{KeyEntry, KeyId, KeyKind, KeyVersion, parse_time};
-use apiauth::ops::{Clock, Context};
-use apiauth::store::Store;
 use apiauth::tui::keys::{Key, Keymap};
 use apiauth::tui::{App, ClipboardKind, Loading, Settings};
+use apiauth_core::model::{KeyEntry, KeyId, KeyKind, KeyVersion, parse_time};
+use apiauth_core::ops::{Clock, Context};
+use apiauth_core::{Action, Config, Durability, KeyHash, MasterKey, SigningSecret, Store};
 use chrono::{DateTime, Duration, Utc};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -244,8 +241,8 @@ fn record(
     key: Option<&str>,
     outcome: &str,
     (user, host): (&str, &str),
-) -> apiauth::events::Event {
-    apiauth::events::Event {
+) -> apiauth_core::Event {
+    apiauth_core::Event {
         time,
         action,
         key_id: key.map(Into::into),
@@ -259,7 +256,7 @@ fn record(
 /// `user@host` as this machine's records name them (the first record of a new log, and the
 /// records of keys a test generates), to filter out of snapshots.
 pub fn local_who() -> String {
-    let probe = apiauth::events::Event::new(now(), Action::Audit, None, "", "");
+    let probe = apiauth_core::Event::new(now(), Action::Audit, None, "", "");
     format!("{}@{}", probe.user, probe.host)
 }
 
@@ -305,7 +302,7 @@ pub fn context(filled: bool) -> (tempfile::TempDir, Context) {
         let ids = fixture_ids();
         for (at, id, outcome) in uses {
             let key = KeyId::parse(id).unwrap();
-            let usage = apiauth::events::last_used::Use {
+            let usage = apiauth_core::Use {
                 entry: ids.iter().position(|i| i == id).unwrap(),
                 id: &key,
                 at,

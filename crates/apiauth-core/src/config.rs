@@ -19,8 +19,6 @@ use serde::Deserialize;
 use crate::error::{Error, Result};
 use crate::model::{self, MAX_EXPIRY_DAYS};
 
-/// The documented template, shipped in the binary.
-pub const TEMPLATE: &str = include_str!("../../../assets/config.toml");
 /// The largest config file read: the template is 2 KiB.
 pub const MAX_BYTES: u64 = 1024 * 1024;
 
@@ -96,20 +94,26 @@ impl Default for Config {
 }
 
 impl Config {
-    /// Where to look for `config.toml`, given the `APIAUTH_CONFIG` value and the key directory
-    /// when it was chosen explicitly.
-    pub fn locate(
-        env_override: Option<PathBuf>,
-        explicit_key_dir: Option<&Path>,
-    ) -> Option<PathBuf> {
-        env_override
+    /// Finds and loads `config.toml`: the file `APIAUTH_CONFIG` names (`env_override`), else the
+    /// one in the key directory when it was chosen explicitly, else the one in the platform's
+    /// config directory; defaults when there is none. A `config.toml` in the key directory is
+    /// one of its files, so a symbolic link there is refused; elsewhere it is followed (dotfile
+    /// managers keep the file as a link).
+    pub fn find(env_override: Option<PathBuf>, explicit_key_dir: Option<&Path>) -> Result<Config> {
+        let links = if env_override.is_none() && explicit_key_dir.is_some() {
+            crate::fs::Links::Refuse
+        } else {
+            crate::fs::Links::Follow
+        };
+        let path = env_override
             .or_else(|| explicit_key_dir.map(|d| d.join("config.toml")))
-            .or_else(|| crate::paths::project_dirs().map(|p| p.config_dir().join("config.toml")))
+            .or_else(|| crate::paths::project_dirs().map(|p| p.config_dir().join("config.toml")));
+        Config::load(path.as_deref(), links)
     }
 
     /// Loads the file at `path`; defaults when it does not exist. `links` says whether a
     /// symbolic link at `path` is followed (not in the key directory).
-    pub fn load(path: Option<&Path>, links: crate::fs::Links) -> Result<Config> {
+    fn load(path: Option<&Path>, links: crate::fs::Links) -> Result<Config> {
         let Some(path) = path else {
             return Ok(Config::default());
         };
@@ -185,6 +189,9 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The documented template (`assets/config.toml`).
+    const TEMPLATE: &str = include_str!("../../../assets/config.toml");
 
     #[test]
     fn template_parses_to_the_defaults() {

@@ -11,6 +11,8 @@ use crate::model::{KeyEntry, KeyId, KeyKind, KeyVersion};
 use crate::ops::{Clock, Context, KeyView};
 use crate::store::Store;
 
+pub use crate::crypto::generate_api_key;
+
 /// The fixed "now" of the tests.
 pub fn now() -> DateTime<Utc> {
     crate::model::parse_time("2026-06-01T09:30:00Z").unwrap()

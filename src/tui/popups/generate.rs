@@ -3,9 +3,9 @@
 //! then `ops::generate` decides (as a [`Job`]); what it refuses is shown next to the field it
 //! names.
 
-use crate::config::Config;
-use crate::model::{self, DEFAULT_JWT_EXPIRY_DAYS};
-use crate::ops::{GenerateRequest, NewKind};
+use apiauth_core::Config;
+use apiauth_core::model::{self, DEFAULT_JWT_EXPIRY_DAYS};
+use apiauth_core::ops::{GenerateRequest, NewKind};
 
 use super::super::form::{Control, Edit, Field, FieldId, Form};
 use super::super::job::Job;

@@ -14,8 +14,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Widget as _};
 
-use crate::model::{self, Expiry};
-use crate::ops::Labels;
+use apiauth_core::model::{self, Expiry};
+use apiauth_core::ops::Labels;
 
 use super::form::{FieldId, Form};
 use super::keys::{Keymap, Mode};

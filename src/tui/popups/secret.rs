@@ -15,11 +15,11 @@ use ratatui::widgets::{Paragraph, Widget as _};
 use unicode_width::UnicodeWidthChar as _;
 
 use crate::clipboard::Method;
-use crate::crypto::SecretString;
-use crate::model::{KeyEntry, KeyKind};
-use crate::ops::Issued;
-use crate::sanitize::display;
-use crate::timefmt;
+use apiauth_core::SecretString;
+use apiauth_core::model::{KeyEntry, KeyKind};
+use apiauth_core::ops::Issued;
+use apiauth_core::sanitize::display;
+use apiauth_core::timefmt;
 
 use super::super::copy::{Cleared, SecretCopy};
 use super::super::keys::{Action, Keymap, Mode};

@@ -33,6 +33,7 @@ use chrono::{DateTime, Utc};
 use crate::crypto::MasterKey;
 use crate::error::{Error, Result};
 use crate::fs::{self, lock};
+pub use last_used::Use;
 use record::Line;
 pub use record::{Action, Event, EventKeys, LineError, Mac32};
 
@@ -42,8 +43,6 @@ pub const LOG_FILE: &str = "events.log";
 pub const HEAD_FILE: &str = "events.head";
 /// File name of the appenders' lock.
 pub const LOCK_FILE: &str = "events.lock";
-/// File name of the unauthenticated failed-unlock notes.
-pub const PENDING_FILE: &str = pending::FILE;
 pub use pending::note_failed_unlock;
 
 pub(crate) use head::{HeadFile, Pending};

@@ -63,7 +63,7 @@ const MAX_CONFLICTS: usize = 50;
 /// writer between two of its steps, or a head being rewritten, looks the same for an instant.
 const ROLLBACK_RETRIES: u32 = 5;
 /// HKDF info string binding the derived key to the keystore payload.
-const KEYSTORE_INFO: &[u8] = b"apiauth/v1/keystore";
+pub(crate) const KEYSTORE_INFO: &[u8] = b"apiauth/v1/keystore";
 
 /// A key directory and the way to unlock it. Creating one does no I/O.
 #[derive(Debug, Clone)]
