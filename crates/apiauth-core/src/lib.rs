@@ -54,9 +54,7 @@ pub mod fuzzing;
 pub mod testing;
 
 // What went wrong, with the facts a message needs.
-pub use error::{Error, KeySourceKind, Result};
-pub use fs::FileKind;
-pub use store::Rollback;
+pub use error::{Error, FileKind, KeySourceKind, Lock, Result, Rollback};
 
 // Preferences, and where the keystore lives when no directory is given.
 pub use config::{Config, KeySpec, Theme};

@@ -31,7 +31,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::crypto::MasterKey;
-use crate::error::{Error, Result};
+use crate::error::{Error, Lock, Result};
 use crate::fs::{self, lock};
 pub use last_used::Use;
 use record::Line;
@@ -217,7 +217,7 @@ impl EventLog {
     }
 
     pub(crate) fn lock(&self) -> Result<lock::WriteLock> {
-        lock::acquire(&self.dir.join(LOCK_FILE), self.lock_timeout)
+        lock::acquire(Lock::EventLog, &self.dir.join(LOCK_FILE), self.lock_timeout)
     }
 
     /// Appends `events` as one batch (one write), after any pending failed-unlock notes.

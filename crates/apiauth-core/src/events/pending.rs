@@ -13,7 +13,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 
 use super::{Action, Event};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::fs;
 
 /// File name of the notes.
@@ -35,7 +35,7 @@ pub(super) fn read(dir: &Path) -> Result<Vec<Event>> {
     let mut bytes = Vec::new();
     file.take(MAX_BYTES)
         .read_to_end(&mut bytes)
-        .map_err(|e| crate::Error::io("read", &path, e))?;
+        .map_err(|e| Error::io("read", &path, e))?;
     Ok(parse(&bytes, Utc::now()))
 }
 

@@ -17,7 +17,7 @@ use std::fs::File;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Lock, Result};
 
 /// How long a writer waits for another writer's lock before giving up, unless configured
 /// otherwise.
@@ -48,8 +48,9 @@ fn still_named(file: &File, path: &Path) -> bool {
     }
 }
 
-/// Polls `try_lock` until it succeeds or `timeout` has passed.
+/// Polls `try_lock` until it succeeds or `timeout` has passed; `lock` names what waited for.
 fn wait_for(
+    lock: Lock,
     path: &Path,
     timeout: Duration,
     mut attempt: impl FnMut() -> Result<Option<WriteLock>>,
@@ -63,6 +64,7 @@ fn wait_for(
         let waited = start.elapsed();
         if waited >= timeout {
             return Err(Error::Locked {
+                lock,
                 path: path.to_owned(),
                 waited,
             });
@@ -81,11 +83,11 @@ fn try_lock(file: &File, path: &Path) -> Result<bool> {
 }
 
 /// Takes the exclusive lock on the lock file `path` (created if missing, never through a
-/// symbolic link), polling until `timeout` has passed.
-pub fn acquire(path: &Path, timeout: Duration) -> Result<WriteLock> {
+/// symbolic link), which guards `lock`, polling until `timeout` has passed.
+pub fn acquire(lock: Lock, path: &Path, timeout: Duration) -> Result<WriteLock> {
     let mut options = super::owner_only();
     options.create(true).truncate(false).read(true).write(true);
-    wait_for(path, timeout, || {
+    wait_for(lock, path, timeout, || {
         // Opened again on every attempt: a waiter must not keep polling an inode that was
         // deleted meanwhile, which a newcomer can no longer see.
         let file = super::open_existing(path, &options, "open the lock file")?;
@@ -110,9 +112,10 @@ pub struct DirGuard {
 }
 
 impl DirGuard {
-    /// Locks `dir`, polling until `timeout` has passed.
+    /// Locks `dir`, polling until `timeout` has passed. A wait that times out is named as the
+    /// keystore's: the guard is what puts a new keystore in place.
     pub fn acquire(dir: &Path, timeout: Duration) -> Result<DirGuard> {
-        let lock = wait_for(dir, timeout, || {
+        let lock = wait_for(Lock::Keystore, dir, timeout, || {
             let file = File::open(dir).map_err(|e| Error::io("open", dir, e))?;
             Ok(try_lock(&file, dir)?.then_some(WriteLock { _file: file }))
         })?;
@@ -128,15 +131,15 @@ mod tests {
     fn a_lock_on_a_deleted_file_is_not_taken() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("test.lock");
-        let held = acquire(&path, Duration::from_secs(1)).unwrap();
+        let held = acquire(Lock::Keystore, &path, Duration::from_secs(1)).unwrap();
         std::fs::remove_file(&path).unwrap();
         // The path is free again: a newcomer gets a lock on a new file, and the old holder's
         // file is no longer what the path names.
-        let newcomer = acquire(&path, Duration::from_secs(1)).unwrap();
+        let newcomer = acquire(Lock::Keystore, &path, Duration::from_secs(1)).unwrap();
         assert!(!still_named(&held._file, &path));
         assert!(still_named(&newcomer._file, &path));
         assert!(matches!(
-            acquire(&path, Duration::from_millis(50)),
+            acquire(Lock::Keystore, &path, Duration::from_millis(50)),
             Err(Error::Locked { .. })
         ));
     }

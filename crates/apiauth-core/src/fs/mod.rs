@@ -11,73 +11,12 @@
 pub mod lock;
 pub mod temp;
 
-use std::fmt;
 use std::fs::{File, Metadata, OpenOptions};
 use std::io::{self, Read as _};
 use std::path::Path;
 
+pub use crate::error::FileKind;
 use crate::error::{Error, Result};
-
-/// What a path is when it is not a regular file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileKind {
-    /// A directory.
-    Directory,
-    /// A symbolic link (never followed in the key directory).
-    Symlink,
-    /// A FIFO (named pipe).
-    Fifo,
-    /// A Unix domain socket.
-    Socket,
-    /// A character device, such as `/dev/zero`.
-    CharDevice,
-    /// A block device.
-    BlockDevice,
-    /// Anything else that is not a regular file.
-    Other,
-}
-
-impl FileKind {
-    fn of(file_type: std::fs::FileType) -> Self {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::FileTypeExt as _;
-            if file_type.is_fifo() {
-                return FileKind::Fifo;
-            }
-            if file_type.is_socket() {
-                return FileKind::Socket;
-            }
-            if file_type.is_char_device() {
-                return FileKind::CharDevice;
-            }
-            if file_type.is_block_device() {
-                return FileKind::BlockDevice;
-            }
-        }
-        if file_type.is_dir() {
-            FileKind::Directory
-        } else if file_type.is_symlink() {
-            FileKind::Symlink
-        } else {
-            FileKind::Other
-        }
-    }
-}
-
-impl fmt::Display for FileKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            FileKind::Directory => "a directory",
-            FileKind::Symlink => "a symbolic link",
-            FileKind::Fifo => "a FIFO (named pipe)",
-            FileKind::Socket => "a socket",
-            FileKind::CharDevice => "a character device",
-            FileKind::BlockDevice => "a block device",
-            FileKind::Other => "not a regular file",
-        })
-    }
-}
 
 /// Whether a symbolic link at the path itself is followed. Never in the key directory; only for
 /// a `config.toml` outside it, which dotfile managers keep as a link.
@@ -201,6 +140,29 @@ pub fn read_capped(path: &Path, max: u64, links: Links) -> Result<Option<Vec<u8>
         return Err(too_large(bytes.len() as u64));
     }
     Ok(Some(bytes))
+}
+
+/// Makes sure `dir` is a directory, creating it (and its parents) readable, writable and
+/// searchable by its owner only (mode 0700) when it does not exist.
+pub fn ensure_owner_only_dir(dir: &Path) -> Result<()> {
+    let not_a_directory = || Error::NotADirectory {
+        path: dir.to_owned(),
+    };
+    match std::fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => Ok(()),
+        Ok(_) => Err(not_a_directory()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let mut builder = std::fs::DirBuilder::new();
+            builder.recursive(true);
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+            builder
+                .create(dir)
+                .map_err(|e| Error::io("create the key directory", dir, e))
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotADirectory => Err(not_a_directory()),
+        Err(e) => Err(Error::io("read", dir, e)),
+    }
 }
 
 /// Flushes a directory's entries (a rename or a new file) to disk.

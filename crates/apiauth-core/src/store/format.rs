@@ -20,6 +20,7 @@
 use std::fmt;
 
 use crate::crypto::{NONCE_LEN, TAG_LEN};
+pub use crate::error::FormatError;
 
 /// First bytes of every keystore file. The high first byte catches 7-bit transfers and text
 /// files; the name says what the file is to anyone who opens it.
@@ -33,51 +34,6 @@ pub const HEADER_LEN: usize = 72;
 /// Largest ciphertext accepted: far beyond a million keys, small enough that a forged length
 /// cannot make the reader allocate without bound.
 pub const MAX_CIPHERTEXT_LEN: u64 = 1 << 30;
-
-/// Why bytes are not a keystore file.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum FormatError {
-    /// The file has no bytes at all.
-    #[error("the file is empty")]
-    Empty,
-    /// The file does not start with the keystore magic.
-    #[error("it does not start with the apiauth keystore signature (another program's file?)")]
-    BadMagic,
-    /// The file ends inside the 72-byte header.
-    #[error("the file is truncated: {len} bytes, shorter than the {HEADER_LEN}-byte header")]
-    TruncatedHeader {
-        /// Bytes present.
-        len: usize,
-    },
-    /// The format version is not one this build reads.
-    #[error(
-        "format version {0} is not supported by this apiauth (it reads version {FORMAT_VERSION}); use a newer apiauth"
-    )]
-    UnsupportedVersion(u16),
-    /// Flag bits this build does not know are set.
-    #[error("unknown flag bits {0:#06x} are set; use a newer apiauth")]
-    UnknownFlags(u16),
-    /// The declared ciphertext length is over the cap or too small to hold a tag.
-    #[error("the declared ciphertext length {0} is impossible")]
-    BadLength(u64),
-    /// The file ends before the declared ciphertext does.
-    #[error(
-        "the file is truncated: the header declares {declared} bytes of ciphertext but {actual} follow"
-    )]
-    Truncated {
-        /// Declared length.
-        declared: u64,
-        /// Bytes present after the header.
-        actual: u64,
-    },
-    /// Bytes follow the declared ciphertext.
-    #[error("{extra} unexpected bytes follow the ciphertext")]
-    TrailingBytes {
-        /// How many.
-        extra: u64,
-    },
-}
 
 /// The fixed header of a keystore file.
 #[derive(Clone, PartialEq, Eq)]
@@ -181,6 +137,21 @@ pub fn parse(bytes: &[u8]) -> Result<Header, FormatError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refusals_name_this_layout() {
+        // The words of a refusal state the header size and the version read by this build.
+        assert!(
+            FormatError::TruncatedHeader { len: 3 }
+                .to_string()
+                .contains(&format!("the {HEADER_LEN}-byte header"))
+        );
+        assert!(
+            FormatError::UnsupportedVersion(FORMAT_VERSION + 1)
+                .to_string()
+                .contains(&format!("it reads version {FORMAT_VERSION})"))
+        );
+    }
 
     fn sample() -> Vec<u8> {
         let header = Header {

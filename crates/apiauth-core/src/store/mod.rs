@@ -39,7 +39,7 @@ pub use lock::DEFAULT_TIMEOUT as DEFAULT_LOCK_TIMEOUT;
 pub use rollback::Rollback;
 
 use crate::crypto::{self, KeyHash, MasterKey, SecretBytes};
-use crate::error::{Error, KeySourceKind, Result};
+use crate::error::{Error, KeySourceKind, Lock, Result};
 use crate::events::{Event, EventLog, HeadFile, HeadState};
 use crate::fs::temp;
 use format::{FormatError, HEADER_LEN, Header};
@@ -237,7 +237,7 @@ impl Store {
             }
         }
         self.check_dir()?;
-        self.ensure_dir()?;
+        crate::fs::ensure_owner_only_dir(&self.dir)?;
         let mut conflicts = 0;
         loop {
             match self.update_locked(&mut change)? {
@@ -259,7 +259,7 @@ impl Store {
         &self,
         change: &mut impl FnMut(&mut Transaction) -> Result<R>,
     ) -> Result<Attempt<R>> {
-        let _lock = lock::acquire(&self.lock_path(), self.lock_timeout)?;
+        let _lock = lock::acquire(Lock::Keystore, &self.lock_path(), self.lock_timeout)?;
         temp::remove_dead(&self.dir, TEMP_PREFIXES);
         let (mut transaction, key) = match self.open()? {
             Some(opened) => {
@@ -366,7 +366,7 @@ impl Store {
         record: impl FnOnce(&Rollback, u64) -> Event,
     ) -> Result<Option<(Rollback, u64, u64)>> {
         self.check_dir()?;
-        let _lock = lock::acquire(&self.lock_path(), self.lock_timeout)?;
+        let _lock = lock::acquire(Lock::Keystore, &self.lock_path(), self.lock_timeout)?;
         let (opened, rollback) = self.open_and_check()?;
         let Some(rollback) = rollback else {
             return Ok(None);
@@ -485,29 +485,6 @@ impl Store {
         }
         fs::rename(&staging, self.backup_path())
             .map_err(|e| Error::io("replace", self.backup_path(), e))
-    }
-
-    fn ensure_dir(&self) -> Result<()> {
-        match fs::metadata(&self.dir) {
-            Ok(meta) if meta.is_dir() => Ok(()),
-            Ok(_) => Err(Error::NotADirectory {
-                path: self.dir.clone(),
-            }),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                let mut builder = fs::DirBuilder::new();
-                builder.recursive(true);
-                #[cfg(unix)]
-                std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-                builder
-                    .create(&self.dir)
-                    .map_err(|e| Error::io("create the key directory", &self.dir, e))
-            }
-            Err(e) => Err(self.read_error(&self.dir, e)),
-        }
-    }
-
-    fn read_error(&self, path: &Path, e: io::Error) -> Error {
-        self.in_dir(Error::io("read", path, e))
     }
 
     /// An error about a file in the key directory, or about the directory itself when the

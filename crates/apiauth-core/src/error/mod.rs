@@ -1,13 +1,18 @@
-//! The library's typed errors.
+//! The core's typed errors.
 //!
-//! Every failure the CLI and the TUI can meet is a variant here, carrying the facts a message
-//! needs (the file, the id, the candidates). Turning them into words with a recovery hint and
-//! into an exit code happens in one place, `cli::report`.
+//! Every failure a face can meet is a variant here, carrying the facts a message needs (the
+//! file, the id, the candidates). Turning them into words with a recovery hint and into an exit
+//! code is the faces' work, done once for all of them by the app's `hints` module.
 
+mod file;
+mod rollback;
+
+use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::store::format::FormatError;
+pub use file::{FileKind, FormatError};
+pub use rollback::Rollback;
 
 /// Where the master key came from, so an error can name it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,6 +21,24 @@ pub enum KeySourceKind {
     Env,
     /// The `master.key` file.
     File,
+}
+
+/// What a writers' lock guards, to name it when it is held too long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lock {
+    /// The keystore (`keystore.lock`, and the key directory while a write is put in place).
+    Keystore,
+    /// The event log (`events.lock`).
+    EventLog,
+}
+
+impl fmt::Display for Lock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Lock::Keystore => "the keystore",
+            Lock::EventLog => "the event log",
+        })
+    }
 }
 
 /// Result alias for the library.
@@ -109,13 +132,14 @@ pub enum Error {
     },
     /// Another process held the write lock for too long.
     #[error(
-        "{} is locked by another apiauth process ({} held for more than {:.1}s)",
-        locked_by_name(path),
+        "{lock} is locked by another apiauth process ({} held for more than {:.1}s)",
         path.display(),
         waited.as_secs_f32()
     )]
     Locked {
-        /// `keystore.lock`.
+        /// What the lock guards.
+        lock: Lock,
+        /// The lock file (`keystore.lock`, `events.lock`), or the key directory.
         path: PathBuf,
         /// How long this process waited.
         waited: Duration,
@@ -205,7 +229,7 @@ pub enum Error {
         /// The file.
         path: PathBuf,
         /// What it is instead.
-        kind: crate::fs::FileKind,
+        kind: FileKind,
     },
     /// The key directory can be written by group or others.
     #[error("the key directory {} is writable by other users (mode {mode:o})", path.display())]
@@ -238,7 +262,7 @@ pub enum Error {
         /// The key directory.
         dir: PathBuf,
         /// How they disagree.
-        rollback: crate::store::Rollback,
+        rollback: Rollback,
     },
     /// A file is larger than its format allows; it was not read.
     #[error("{} is {len} bytes, more than it can hold ({max} at most)", path.display())]
@@ -268,17 +292,5 @@ impl Error {
             field,
             message: message.into(),
         }
-    }
-}
-
-/// What a lock file guards, for the [`Error::Locked`] message.
-fn locked_by_name(path: &std::path::Path) -> &'static str {
-    if path
-        .file_name()
-        .is_some_and(|name| name == crate::events::LOCK_FILE)
-    {
-        "the event log"
-    } else {
-        "the keystore"
     }
 }
