@@ -144,7 +144,7 @@ fn report(label: &str, samples: &mut [Duration]) {
 fn in_process(dir: &Path) {
     let self_pid = std::process::id().to_string();
     let before = proc_kib(&self_pid, "VmRSS:");
-    let ctx = Context::new(Store::new(dir, None), Config::default());
+    let ctx = Context::new(Store::in_dir(dir, None), Config::default());
     let mut app = App::new(
         ctx,
         Settings {

@@ -82,7 +82,7 @@ pub fn keystore_open(data: &[u8]) {
     };
     let dir = scratch();
     std::fs::write(dir.join("keystore.enc"), &file).expect("scratch write");
-    let store = Store::new(dir.as_path(), Some(master()));
+    let store = Store::in_dir(dir.as_path(), Some(master()));
     if let Ok(keystore) = store.load() {
         for entry in keystore.entries() {
             assert!(!entry.versions.is_empty());

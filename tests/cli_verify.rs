@@ -317,7 +317,7 @@ fn signature_and_algorithm_are_checked_even_when_the_hash_matches() {
     let sb = Sandbox::new();
     let token = sb.jwt("sig", "auth", &[]);
     let other = sb.jwt("sig-other", "auth", &[]);
-    let store = Store::new(&sb.dir, None);
+    let store = Store::in_dir(&sb.dir, None);
     let parts: Vec<&str> = other.value.split('.').collect();
     let none_header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
     let unsigned = format!("{none_header}.{}.{}", parts[1], parts[2]);

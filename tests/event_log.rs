@@ -325,7 +325,7 @@ fn the_log_files_hold_no_secret_hash_name_or_id_in_clear() {
         "zq-service-one",
         "zq-service-two",
     ];
-    let keystore = apiauth_core::Store::new(&sb.dir, None)
+    let keystore = apiauth_core::Store::in_dir(&sb.dir, None)
         .load()
         .expect("load the store");
     let signing: Vec<[u8; 32]> = keystore

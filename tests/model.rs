@@ -110,7 +110,7 @@ struct World {
 impl World {
     /// A fresh context over the directory: everything is read back from disk.
     fn ctx(&self) -> Context {
-        let mut ctx = Context::new(Store::new(self.dir.path(), None), Config::default());
+        let mut ctx = Context::new(Store::in_dir(self.dir.path(), None), Config::default());
         ctx.clock = Clock::Fixed(self.now);
         ctx
     }

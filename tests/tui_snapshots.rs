@@ -124,7 +124,11 @@ fn empty_store() {
 fn keystore_that_cannot_be_opened() {
     for (width, height) in SIZES {
         let (tmp, ctx) = context(true);
-        std::fs::write(ctx.store.keystore_path(), b"not a keystore at all").unwrap();
+        std::fs::write(
+            ctx.store.key_dir().unwrap().keystore_path(),
+            b"not a keystore at all",
+        )
+        .unwrap();
         let app = app(ctx, false, width, height);
         let screen = tui_support::text(&draw(&app, width, height));
         insta::with_settings!({
@@ -143,7 +147,7 @@ fn damaged_snap(name: &str, notice: impl Fn(&mut App)) {
     for (width, height) in SIZES {
         let (tmp, ctx) = context(true);
         let mut app = app(ctx, false, width, height);
-        let path = app.context().store.keystore_path();
+        let path = app.context().store.key_dir().unwrap().keystore_path();
         let mut bytes = std::fs::read(&path).unwrap();
         let last = bytes.len() - 1;
         bytes[last] ^= 1;

@@ -60,7 +60,7 @@ const ENVS: [&str; 3] = ["prod", "staging", "dev"];
 /// three of their plaintext values (the first, the middle and the last key written, each valid
 /// for 90 days).
 pub fn populate(dir: &Path, n: usize) -> Vec<SecretString> {
-    let store = Store::new(dir, None);
+    let store = Store::in_dir(dir, None);
     let now = Utc::now();
     let mut samples = Vec::new();
     store
@@ -96,7 +96,7 @@ pub fn populate(dir: &Path, n: usize) -> Vec<SecretString> {
                     claims: Default::default(),
                     imported: false,
                 };
-                if keystore.contains_id(&entry.id) {
+                if keystore.contains_id(&entry.id)? {
                     continue;
                 }
                 keystore.insert(&entry);

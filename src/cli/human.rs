@@ -707,7 +707,7 @@ pub fn log(p: Painter, records: &[Record]) -> String {
 }
 
 /// `log --check`.
-pub fn log_check(p: Painter, check: &LogCheck, path: &std::path::Path) -> String {
+pub fn log_check(p: Painter, check: &LogCheck, log: &str) -> String {
     let mut out = String::new();
     match &check.report.damage {
         None => {
@@ -715,7 +715,7 @@ pub fn log_check(p: Painter, check: &LogCheck, path: &std::path::Path) -> String
                 out,
                 "{} {}: {} record(s), chain intact",
                 p.fg(AnsiColor::Green, "✓"),
-                path.display(),
+                log,
                 check.report.records
             );
         }
@@ -724,7 +724,7 @@ pub fn log_check(p: Painter, check: &LogCheck, path: &std::path::Path) -> String
                 out,
                 "{} {} line {}: {}",
                 p.fg(AnsiColor::Red, "✗"),
-                path.display(),
+                log,
                 damage.line,
                 display(&damage.problem)
             );

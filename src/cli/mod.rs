@@ -198,11 +198,12 @@ fn context(flag_dir: Option<PathBuf>) -> Result<Context> {
             "no home directory was found to keep the keystore in; give one with --key-dir or APIAUTH_HOME",
         )
     })?;
-    let store =
-        apiauth_core::Store::new(dir, master_key_from_env()?).with_lock_timeout(lock_timeout()?);
+    let store = apiauth_core::Store::from(
+        apiauth_core::KeyDir::new(dir, master_key_from_env()?).with_lock_timeout(lock_timeout()?),
+    );
     // The key directory first: when --key-dir names a file, that is the error, not the
     // config.toml that cannot be found inside it.
-    store.check_dir()?;
+    store.check()?;
     let config = Config::find(env_path("APIAUTH_CONFIG"), explicit.as_deref())?;
     Ok(Context::new(store, config))
 }
@@ -524,7 +525,7 @@ impl Run {
                 output::stdout(&human::log_check(
                     self.out,
                     &check,
-                    &self.ctx.store.dir().join(apiauth_core::LOG_FILE),
+                    &self.ctx.store.describe_log(),
                 ));
             }
             return Ok(if check.is_intact() { OK } else { CHECK_FAILED });

@@ -128,7 +128,7 @@ fn a_change_by_another_process_shows_within_a_poll() {
 #[test]
 fn a_damaged_keystore_is_shown_not_a_crash() {
     let (mut app, _) = sample_app();
-    let path = app.ctx.store.keystore_path();
+    let path = app.ctx.store.key_dir().unwrap().keystore_path();
     let mut bytes = std::fs::read(&path).unwrap();
     let last = bytes.len() - 1;
     bytes[last] ^= 1;
@@ -146,7 +146,7 @@ fn a_damaged_keystore_is_shown_not_a_crash() {
 
 /// The keystore file's length.
 fn keystore_len(app: &App) -> u64 {
-    std::fs::metadata(app.ctx.store.keystore_path())
+    std::fs::metadata(app.ctx.store.key_dir().unwrap().keystore_path())
         .unwrap()
         .len()
 }
@@ -154,7 +154,7 @@ fn keystore_len(app: &App) -> u64 {
 #[test]
 fn a_byte_changed_in_place_is_noticed_by_the_next_poll() {
     let (mut app, _) = sample_app();
-    let path = app.ctx.store.keystore_path();
+    let path = app.ctx.store.key_dir().unwrap().keystore_path();
     let generation = app.ctx.store.generation().unwrap();
     // In the ciphertext, header and generation untouched; size and mtime as they were.
     flip_in_place(&path, keystore_len(&app) - 20);
@@ -179,7 +179,7 @@ fn a_byte_changed_in_place_is_noticed_by_the_next_poll() {
 #[test]
 fn a_damaged_copy_renamed_over_the_keystore_is_noticed_by_the_next_poll() {
     let (mut app, _) = sample_app();
-    let path = app.ctx.store.keystore_path();
+    let path = app.ctx.store.key_dir().unwrap().keystore_path();
     let good = path.with_extension("good");
     std::fs::copy(&path, &good).unwrap();
     let copy = path.with_extension("copy");
@@ -205,7 +205,7 @@ fn a_damaged_copy_renamed_over_the_keystore_is_noticed_by_the_next_poll() {
 fn the_check_and_the_reload_it_asks_for_run_off_the_ui_thread() {
     let (sample, _) = sample_app();
     let mut app = background_app(sample.ctx.clone());
-    let path = app.ctx.store.keystore_path();
+    let path = app.ctx.store.key_dir().unwrap().keystore_path();
     flip_in_place(&path, keystore_len(&app) - 20);
     app.tick(app.instant + Duration::from_millis(600));
     assert!(app.loading(), "the file is read on a worker");
@@ -667,7 +667,7 @@ fn a_click_after_a_failed_reload_selects_the_row_drawn_there() {
     fill(&ctx, entries);
     let (mut app, _) = app(ctx, ClipboardKind::System);
     press(&mut app, &["G"]);
-    let path = app.ctx.store.keystore_path();
+    let path = app.ctx.store.key_dir().unwrap().keystore_path();
     let mut bytes = std::fs::read(&path).unwrap();
     let last = bytes.len() - 1;
     bytes[last] ^= 1;
@@ -800,10 +800,13 @@ fn a_write_waiting_for_the_keystore_lock_does_not_freeze_the_screen() {
 fn a_write_that_times_out_on_the_lock_is_shown_in_its_form() {
     let (sample, _) = sample_app();
     let mut ctx = sample.ctx.clone();
-    ctx.store = ctx
-        .store
-        .clone()
-        .with_lock_timeout(Duration::from_millis(200));
+    ctx.store = apiauth_core::Store::from(
+        ctx.store
+            .key_dir()
+            .unwrap()
+            .clone()
+            .with_lock_timeout(Duration::from_millis(200)),
+    );
     let mut app = background_app(ctx.clone());
     let _held = testing::hold_writers_lock(&ctx);
     press(&mut app, &["j", "r", "enter"]);

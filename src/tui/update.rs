@@ -105,7 +105,7 @@ impl App {
             return;
         }
         let retry = self.load_error.is_some() && self.retry_at.is_some_and(|at| self.instant >= at);
-        let Ok(stamp) = Stamp::read(&self.ctx.store.keystore_path()) else {
+        let Ok(stamp) = Stamp::read(&super::watch::watched_file(&self.ctx)) else {
             // The load says why the file cannot be read, in the banner.
             if self.load_error.is_none() || retry {
                 self.reload();

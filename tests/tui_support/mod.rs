@@ -11,7 +11,7 @@ use apiauth::tui::keys::{Key, Keymap};
 use apiauth::tui::{App, ClipboardKind, Loading, Settings};
 use apiauth_core::model::{KeyEntry, KeyId, KeyKind, KeyVersion, parse_time};
 use apiauth_core::ops::{Clock, Context};
-use apiauth_core::{Action, Config, Durability, KeyHash, MasterKey, SigningSecret, Store};
+use apiauth_core::{Action, Config, KeyHash, MasterKey, SigningSecret, Store};
 use chrono::{DateTime, Duration, Utc};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -269,11 +269,11 @@ pub fn context(filled: bool) -> (tempfile::TempDir, Context) {
         .rand_bytes(6)
         .tempdir_in("/tmp")
         .unwrap();
-    let store = Store::new(tmp.path().join("keys"), Some(MasterKey::generate()));
+    let store = Store::in_dir(tmp.path().join("keys"), Some(MasterKey::generate()));
     // An existing, empty key directory: with a master key from the environment and no key
     // directory at all, reading last-use times warns (the event log's lock file cannot be
     // created), which is not what these tests are about.
-    std::fs::create_dir(store.dir()).unwrap();
+    std::fs::create_dir(store.key_dir().unwrap().path()).unwrap();
     if filled {
         store
             .update(|keystore| {
@@ -292,7 +292,7 @@ pub fn context(filled: bool) -> (tempfile::TempDir, Context) {
             })
             .unwrap();
         // Uses and alerts, as a gateway's verifies would leave them.
-        let log = store.events().unwrap().expect("the store has a key");
+        let log = store.log().unwrap().expect("the store has a key");
         let uses = [
             (now() - Duration::days(1), "k_7c8d9e0f1a2b", "revoked"),
             (now() - Duration::hours(3), "k_1c9d3e5f7a2b", "expired"),
@@ -314,8 +314,7 @@ pub fn context(filled: bool) -> (tempfile::TempDir, Context) {
                 outcome,
                 ("svc-gateway", "gw-1"),
             );
-            log.append(&[event], Durability::Buffered, Some(usage))
-                .unwrap();
+            log.append_use(&event, usage).unwrap();
         }
     }
     let mut ctx = Context::new(store, Config::default());

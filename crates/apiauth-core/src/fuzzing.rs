@@ -7,4 +7,4 @@ pub use crate::store::format::{self, FormatError, HEADER_LEN, Header, MAGIC};
 pub use crate::store::payload::Raw;
 
 /// The HKDF info string that binds a derived key to the keystore payload.
-pub const KEYSTORE_INFO: &[u8] = crate::store::KEYSTORE_INFO;
+pub const KEYSTORE_INFO: &[u8] = crate::store::file::KEYSTORE_INFO;

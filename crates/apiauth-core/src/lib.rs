@@ -63,11 +63,12 @@ pub use paths::key_dir;
 // Secrets and the hashes that stand for them.
 pub use crypto::{KeyHash, MasterKey, SecretString, SigningSecret};
 
-// The keystore.
+// The keystore, and where it is kept: a Backend (a key directory today) behind a Store.
+pub use fs::lock::DEFAULT_TIMEOUT as DEFAULT_LOCK_TIMEOUT;
 pub use store::{
-    BACKUP_FILE, DEFAULT_LOCK_TIMEOUT, KEYSTORE_FILE, Keystore, LOCK_FILE, MASTER_KEY_FILE, Store,
-    Transaction,
+    Accepted, BACKUP_FILE, Backend, Found, KEYSTORE_FILE, KeyDir, Keystore, LOCK_FILE, Log,
+    MASTER_KEY_FILE, Store, Transaction,
 };
 
 // The event log.
-pub use events::{Action, CheckReport, Damage, Durability, Event, EventLog, LOG_FILE, Record, Use};
+pub use events::{Action, Anchor, CheckReport, Damage, Event, LOG_FILE, Record, Use};

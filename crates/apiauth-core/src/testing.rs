@@ -60,7 +60,7 @@ pub fn view(entry: KeyEntry, now: DateTime<Utc>) -> KeyView {
 pub fn context() -> Context {
     let dir = tempfile::tempdir().unwrap().keep();
     let mut ctx = Context::new(
-        Store::new(dir, Some(MasterKey::generate())),
+        Store::in_dir(dir, Some(MasterKey::generate())),
         Config::default(),
     );
     ctx.clock = Clock::Fixed(now());

@@ -130,7 +130,7 @@ fn imported_expiry(
 
 /// Builds the entry for an imported value (no write).
 fn imported_entry(
-    keystore: &Transaction,
+    keystore: &dyn Transaction,
     value: &str,
     labels: Labels,
     expiry: Option<Expiry>,
@@ -140,14 +140,14 @@ fn imported_entry(
     let token = read_token(value)?;
     let (expires_at, expiry_days) = imported_expiry(token.as_ref(), expiry, default_days, now)?;
     let hash = KeyHash::of(value);
-    if let Some((existing, _)) = keystore.find_hash(&hash) {
+    if let Some((existing, _)) = keystore.find_hash(&hash)? {
         return Err(Error::Duplicate {
             id: keystore.entry(existing)?.id.to_string(),
             location: None,
         });
     }
     Ok(KeyEntry {
-        id: unique_id(keystore),
+        id: unique_id(keystore)?,
         kind: if token.is_some() {
             KeyKind::Jwt
         } else {

@@ -123,11 +123,11 @@ fn unknown_lifetime(configured: Option<u32>) -> (u32, String) {
     (days, note)
 }
 
-pub(super) fn unique_id(keystore: &Transaction) -> KeyId {
+pub(super) fn unique_id(keystore: &dyn Transaction) -> Result<KeyId> {
     loop {
         let id = KeyId::random();
-        if !keystore.contains_id(&id) {
-            return id;
+        if !keystore.contains_id(&id)? {
+            return Ok(id);
         }
     }
 }
@@ -232,7 +232,7 @@ pub fn generate(ctx: &Context, request: GenerateRequest) -> Result<Issued> {
     let expires_at = whole_seconds_for(kind, expires_at);
     ctx.store.update(|keystore| {
         let mut entry = KeyEntry {
-            id: unique_id(keystore),
+            id: unique_id(keystore)?,
             kind,
             name: labels.name.clone(),
             service: labels.service.clone(),
@@ -316,7 +316,7 @@ pub fn rotate(ctx: &Context, id: &str, request: RotateRequest) -> Result<Issued>
         entry.expires_at = whole_seconds_for(entry.kind, expires_at);
         entry.expiry_days = expiry_days;
         let (secret, version) = issue_value(&entry, entry.version() + 1, now);
-        if keystore.find_hash(&version.hash).is_some() {
+        if keystore.find_hash(&version.hash)?.is_some() {
             return Err(Error::Concurrent(
                 "the new value collided with a stored one; run rotate again".into(),
             ));

@@ -5,9 +5,8 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 
 use super::Context;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::events::{Action, CheckReport, Event, Record};
-use crate::store::Rollback;
 
 /// What `apiauth log` shows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -34,15 +33,15 @@ pub fn log(ctx: &Context, query: &LogQuery) -> Result<Vec<Record>> {
         None => None,
     };
     drop(keystore);
-    let Some(log) = ctx.store.events()? else {
+    let Some(log) = ctx.store.log()? else {
         return Ok(Vec::new());
     };
-    let keep = |r: &crate::events::Event| key.as_ref().is_none_or(|k| r.key_id.as_ref() == Some(k));
+    let keep = |r: &Event| key.as_ref().is_none_or(|k| r.key_id.as_ref() == Some(k));
     let mut records = match query.limit {
         Some(limit) => {
             // A not_applied record follows the records it names, so reading backwards meets
             // it first.
-            let mut newest_first = log.recent(limit, query.since, |e| keep(e) || is_note(e))?;
+            let mut newest_first = log.recent(limit, query.since, &|e| keep(e) || is_note(e))?;
             newest_first.reverse();
             newest_first
         }
@@ -93,16 +92,8 @@ impl LogCheck {
 /// out of step with the log is an error, as for every command; a damaged head is not, since
 /// finding the damage is what the check is for.
 pub fn check_log(ctx: &Context) -> Result<LogCheck> {
-    let keystore = match ctx.store.load_and_check()? {
-        (keystore, None | Some(Rollback::HeadUnusable { .. })) => keystore,
-        (_, Some(rollback)) => {
-            return Err(Error::Rollback {
-                dir: ctx.store.dir().to_owned(),
-                rollback,
-            });
-        }
-    };
-    let Some(log) = ctx.store.events()? else {
+    let keystore = ctx.store.load_for_log_check()?;
+    let Some(log) = ctx.store.log()? else {
         return Ok(LogCheck {
             report: CheckReport {
                 records: 0,
@@ -114,7 +105,7 @@ pub fn check_log(ctx: &Context) -> Result<LogCheck> {
     let mut created: HashSet<String> = HashSet::new();
     // Keys that existed when `recover` accepted the store as it was are on record through it.
     let mut recovered_at = None;
-    let report = log.scan_anchored(keystore.log_anchor(), |record| {
+    let report = log.scan(keystore.log_anchor(), &mut |record| {
         if record.event.action == Action::Recover {
             recovered_at = Some(record.event.time);
         }
@@ -150,18 +141,18 @@ pub fn check_log(ctx: &Context) -> Result<LogCheck> {
 /// A cheap mark that changes whenever a record is appended (the size of `events.log`; 0 when
 /// there is none): lets a long-running view notice verifies made by other processes.
 pub fn log_mark(ctx: &Context) -> u64 {
-    std::fs::metadata(ctx.store.dir().join(crate::events::LOG_FILE)).map_or(0, |m| m.len())
+    ctx.store.log_mark()
 }
 
 /// The last `limit` events (of one key, when given), newest first; empty when the directory
 /// has no log yet. A damaged log is a warning and an empty list, so views can still show keys.
 pub fn recent_events(ctx: &Context, limit: usize, key: Option<&str>) -> Vec<Record> {
-    let Some(log) = ctx.events() else {
+    let Some(log) = ctx.log() else {
         return Vec::new();
     };
     let keep = |e: &Event| key.is_none_or(|k| e.key_id.as_deref() == Some(k));
     let mut records = log
-        .recent(limit, None, |e| keep(e) || is_note(e))
+        .recent(limit, None, &|e| keep(e) || is_note(e))
         .unwrap_or_else(|e| {
             ctx.warn(format!("recent events are unavailable: {e}"));
             Vec::new()
@@ -202,7 +193,9 @@ mod tests {
         let ctx = testing::context();
         testing::fill(&ctx, vec![testing::entry("k_0123456789ab", "one", "svc")]);
         ctx.record(Event::new(ctx.now(), Action::Audit, None, "ok", "an audit"));
-        let log = ctx.store.events().unwrap().unwrap();
+        let dir = ctx.store.key_dir().unwrap();
+        let key = dir.master_key().unwrap().unwrap();
+        let log = crate::events::EventLog::new(dir.path(), &key, crate::DEFAULT_LOCK_TIMEOUT);
         let change = |id: &str| {
             let event = Event::new(ctx.now(), Action::Revoke, Some(id.into()), "ok", "test");
             log.append_change(&[event], 3, 2).unwrap()

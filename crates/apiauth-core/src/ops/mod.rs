@@ -19,9 +19,9 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, SubsecRound as _, Utc};
 
 use crate::config::Config;
-use crate::events::{Durability, Event, EventLog, last_used};
+use crate::events::Event;
 use crate::model::{self, KeyEntry, Status};
-use crate::store::{Keystore, Store};
+use crate::store::{Keystore, Log, Store};
 
 pub use import::{ImportFileRequest, ImportRequest, MAX_IMPORT_LEN, import, import_file};
 pub use issue::{
@@ -96,9 +96,9 @@ impl Context {
             .unwrap_or_default()
     }
 
-    /// The event log, when the store has a master key; a problem is a warning.
-    pub(crate) fn events(&self) -> Option<EventLog> {
-        match self.store.events() {
+    /// The event log, when the store has one; a problem is a warning.
+    pub(crate) fn log(&self) -> Option<&dyn Log> {
+        match self.store.log() {
             Ok(log) => log,
             Err(e) => {
                 self.warn(format!("the event log cannot be opened: {e}"));
@@ -110,8 +110,8 @@ impl Context {
     /// Appends the record of a read (verify, export, audit); a failure is a warning, not an
     /// error, so that the answer still reaches the caller.
     pub(crate) fn record(&self, event: Event) {
-        if let Some(log) = self.events()
-            && let Err(e) = log.append(&[event], Durability::Buffered, None)
+        if let Some(log) = self.log()
+            && let Err(e) = log.append(&[event])
         {
             self.warn(format!(
                 "this action was not recorded in the event log: {e}"
@@ -161,8 +161,8 @@ impl KeyView {
 pub(crate) fn views(ctx: &Context, keystore: Keystore) -> Vec<KeyView> {
     let now = ctx.now();
     let entries = keystore.into_entries();
-    let uses = match ctx.events() {
-        Some(log) => last_used::all(&log, &entries).unwrap_or_else(|e| {
+    let uses = match ctx.log() {
+        Some(log) => log.last_used(&entries).unwrap_or_else(|e| {
             ctx.warn(format!("last-used times are unavailable: {e}"));
             vec![None; entries.len()]
         }),

@@ -4,8 +4,9 @@
 
 use super::Context;
 use crate::error::Result;
+use crate::error::Rollback;
 use crate::events::{Action, Event};
-use crate::store::Rollback;
+use crate::store::Accepted;
 
 /// What `recover` found, and did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +25,7 @@ pub struct Recovery {
 pub fn recover(ctx: &Context, accept: bool) -> Result<Recovery> {
     if accept {
         let now = ctx.now();
-        let accepted = ctx.store.recover(|rollback, generation| {
+        let accepted = ctx.store.accept_rollback(|rollback, generation| {
             Event::new(
                 now,
                 Action::Recover,
@@ -33,10 +34,15 @@ pub fn recover(ctx: &Context, accept: bool) -> Result<Recovery> {
                 detail(rollback, generation),
             )
         })?;
-        if let Some((found, generation, record)) = accepted {
+        if let Some(Accepted {
+            rollback,
+            generation,
+            record,
+        }) = accepted
+        {
             return Ok(Recovery {
                 generation,
-                found: Some(found),
+                found: Some(rollback),
                 record: Some(record),
             });
         }

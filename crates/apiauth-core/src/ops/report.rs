@@ -129,9 +129,9 @@ pub fn audit(ctx: &Context, within_days: Option<u32>) -> Result<AuditReport> {
     report
         .stale
         .sort_by_key(|v| v.last_used_at.unwrap_or(v.entry.created_at));
-    if let Some(log) = ctx.events() {
+    if let Some(log) = ctx.log() {
         let since = now - Duration::days(i64::from(ctx.config.alert_window_days));
-        match log.recent(MAX_ALERTS, Some(since), Event::is_alert) {
+        match log.recent(MAX_ALERTS, Some(since), &Event::is_alert) {
             Ok(alerts) => report.alerts = alerts,
             Err(e) => report.alerts_unavailable = Some(e.to_string()),
         }

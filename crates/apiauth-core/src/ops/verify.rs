@@ -6,9 +6,9 @@ use super::Context;
 use super::import::check_value;
 use crate::crypto::{KeyHash, jwt};
 use crate::error::Result;
-use crate::events::{Action, Durability, Event, last_used};
+use crate::events::{Action, Event, Use};
 use crate::model::{KeyEntry, KeyKind, KeyVersion};
-use crate::store::payload::Found;
+use crate::store::Found;
 
 /// Answer of verify (DESIGN.md §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -163,13 +163,13 @@ pub fn verify(ctx: &Context, value: &str, requirements: &Requirements) -> Result
         result.verdict.as_str(),
         detail,
     );
-    if let Some(log) = ctx.events() {
-        let usage = last_used::Use {
+    if let Some(log) = ctx.log() {
+        let usage = Use {
             entry: number,
             id: &entry.id,
             at: now,
         };
-        match log.append(&[event], Durability::Buffered, Some(usage)) {
+        match log.append_use(&event, usage) {
             Ok(previous) => result.last_used_at = previous,
             Err(e) => ctx.warn(format!(
                 "this verify was not recorded in the event log: {e}"

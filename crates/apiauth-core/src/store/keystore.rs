@@ -1,32 +1,32 @@
-//! The keystore in memory, in two shapes over the same raw payload:
-//!
-//! - [`Keystore`], for reading: every entry decoded, found by id, id prefix or value hash;
-//! - [`Transaction`], for a write under the lock: lookups through the payload's indexes, and
-//!   changes that touch only the entries they concern, so a write costs O(size) in copying
-//!   bytes rather than in decoding and re-encoding every key.
+//! A snapshot of the keystore for reading: every entry of one generation, decoded, found by
+//! id, id prefix or value hash through the indexes.
 
 use crate::crypto::KeyHash;
 use crate::error::{Error, Result};
-use crate::events::Event;
+use crate::events::Anchor;
 use crate::model::{KeyEntry, KeyId, normalize_id_prefix};
 
-use super::payload::{PayloadError, Raw};
+use super::index::Index;
 
 /// How many candidates an ambiguous-prefix error lists.
 const MAX_CANDIDATES: usize = 10;
 
 /// Resolves a full id or an unambiguous prefix of one to an entry number, describing the
 /// candidates when several match.
-fn resolve(raw: &Raw, given: &str, describe: impl Fn(usize) -> String) -> Result<usize> {
+pub(crate) fn resolve(
+    index: &Index,
+    given: &str,
+    describe: impl Fn(usize) -> String,
+) -> Result<usize> {
     let Some(prefix) = normalize_id_prefix(given) else {
         return Err(Error::KeyNotFound {
             id: crate::sanitize::excerpt(given.trim()).into_owned(),
         });
     };
-    if let Some(exact) = KeyId::parse(&prefix).and_then(|id| raw.find_id(&id)) {
+    if let Some(exact) = KeyId::parse(&prefix).and_then(|id| index.find_id(&id)) {
         return Ok(exact);
     }
-    let mut matches = raw.ids_with_prefix(&prefix);
+    let mut matches = index.ids_with_prefix(&prefix);
     match (matches.next(), matches.next()) {
         (None, _) => Err(Error::KeyNotFound { id: prefix }),
         (Some(only), None) => Ok(only),
@@ -45,7 +45,8 @@ fn resolve(raw: &Raw, given: &str, describe: impl Fn(usize) -> String) -> Result
     }
 }
 
-fn describe(entry: &KeyEntry) -> String {
+/// How an entry is listed among the candidates of an ambiguous prefix.
+pub(crate) fn describe(entry: &KeyEntry) -> String {
     format!("{} ({} / {})", entry.id, entry.name, entry.service)
 }
 
@@ -53,9 +54,9 @@ fn describe(entry: &KeyEntry) -> String {
 #[derive(Default)]
 pub struct Keystore {
     generation: u64,
-    /// The id and hash indexes (the entry bytes are not kept: they are decoded below).
-    raw: Raw,
+    index: Index,
     entries: Vec<KeyEntry>,
+    log_anchor: Option<Anchor>,
 }
 
 impl std::fmt::Debug for Keystore {
@@ -68,24 +69,30 @@ impl std::fmt::Debug for Keystore {
 }
 
 impl Keystore {
-    /// Decodes every entry of a decrypted payload.
-    pub(crate) fn decode(generation: u64, plaintext: &[u8]) -> Result<Self, PayloadError> {
-        let (indexes, entries) = super::payload::decode_all(plaintext)?;
-        Ok(Keystore {
+    /// A snapshot of `entries` (in creation order) with their `index`, written as `generation`
+    /// with its last change recorded at `log_anchor`.
+    pub(crate) fn new(
+        generation: u64,
+        index: Index,
+        entries: Vec<KeyEntry>,
+        log_anchor: Option<Anchor>,
+    ) -> Self {
+        Keystore {
             generation,
-            raw: indexes,
+            index,
             entries,
-        })
+            log_anchor,
+        }
     }
 
-    /// The write counter of the file this was read from (0 when there is no file yet).
+    /// The write counter of the state this was read from (0 when nothing was written yet).
     pub fn generation(&self) -> u64 {
         self.generation
     }
 
     /// Where the event log ended after the record of the last change.
-    pub fn log_anchor(&self) -> Option<crate::events::Anchor> {
-        self.raw.log_anchor()
+    pub fn log_anchor(&self) -> Option<Anchor> {
+        self.log_anchor
     }
 
     /// Every entry, in creation order.
@@ -110,12 +117,12 @@ impl Keystore {
 
     /// The entry with this exact id.
     pub fn get(&self, id: &KeyId) -> Option<&KeyEntry> {
-        self.raw.find_id(id).map(|n| &self.entries[n])
+        self.index.find_id(id).map(|n| &self.entries[n])
     }
 
     /// Resolves a full id or an unambiguous prefix of one to the entry's position.
     pub fn resolve(&self, given: &str) -> Result<usize> {
-        resolve(&self.raw, given, |n| describe(&self.entries[n]))
+        resolve(&self.index, given, |n| describe(&self.entries[n]))
     }
 
     /// The entry at a position returned by [`resolve`](Self::resolve).
@@ -125,102 +132,8 @@ impl Keystore {
 
     /// The entry and version position holding a value with this hash.
     pub fn find_hash(&self, hash: &KeyHash) -> Option<(&KeyEntry, usize)> {
-        self.raw
+        self.index
             .find_hash(hash)
             .map(|(n, position)| (&self.entries[n], position))
-    }
-}
-
-/// The keystore during a write: read through indexes, changed entry by entry, with the events
-/// that describe the change.
-pub struct Transaction {
-    generation: u64,
-    raw: Raw,
-    changed: bool,
-    events: Vec<Event>,
-}
-
-impl Transaction {
-    pub(crate) fn new(generation: u64, raw: Raw) -> Self {
-        Transaction {
-            generation,
-            raw,
-            changed: false,
-            events: Vec::new(),
-        }
-    }
-
-    pub(crate) fn into_parts(self) -> (Raw, Vec<Event>) {
-        (self.raw, self.events)
-    }
-
-    /// Adds an event describing this change; it is written to the event log before the
-    /// keystore, and the change is not applied if it cannot be.
-    pub fn record(&mut self, event: Event) {
-        self.events.push(event);
-    }
-
-    /// The generation being changed (0 for a store not yet written).
-    pub fn generation(&self) -> u64 {
-        self.generation
-    }
-
-    /// Number of keys.
-    pub fn len(&self) -> usize {
-        self.raw.len()
-    }
-
-    /// Whether there are no keys.
-    pub fn is_empty(&self) -> bool {
-        self.raw.is_empty()
-    }
-
-    /// Whether [`insert`](Self::insert) or [`replace`](Self::replace) was called; a write with
-    /// no change is skipped.
-    pub fn is_changed(&self) -> bool {
-        self.changed
-    }
-
-    fn payload_error(e: PayloadError) -> Error {
-        Error::Concurrent(format!("the keystore's contents are inconsistent: {e}"))
-    }
-
-    /// Decodes entry number `n`.
-    pub fn entry(&self, n: usize) -> Result<KeyEntry> {
-        self.raw.entry(n).map_err(Self::payload_error)
-    }
-
-    /// Resolves a full id or an unambiguous prefix of one to an entry number.
-    pub fn resolve(&self, given: &str) -> Result<usize> {
-        resolve(&self.raw, given, |n| {
-            self.raw
-                .entry(n)
-                .map(|e| describe(&e))
-                .unwrap_or_else(|_| format!("entry {n}"))
-        })
-    }
-
-    /// The entry number and version position holding a value with this hash.
-    pub fn find_hash(&self, hash: &KeyHash) -> Option<(usize, usize)> {
-        self.raw.find_hash(hash)
-    }
-
-    /// Whether an id is taken.
-    pub fn contains_id(&self, id: &KeyId) -> bool {
-        self.raw.find_id(id).is_some()
-    }
-
-    /// Adds a new entry; its id and value hashes must be new (checked by `ops`).
-    pub fn insert(&mut self, entry: &KeyEntry) {
-        debug_assert!(!self.contains_id(&entry.id));
-        self.changed = true;
-        self.raw.push(entry);
-    }
-
-    /// Replaces entry `n` by a changed copy with the same id and history plus any new versions.
-    pub fn replace(&mut self, n: usize, entry: &KeyEntry) -> Result<()> {
-        self.raw.replace(n, entry).map_err(Self::payload_error)?;
-        self.changed = true;
-        Ok(())
     }
 }

@@ -3,11 +3,8 @@
 //!
 //! The payload is a postcard-encoded [`Encoded`] of four byte strings:
 //!
-//! - `hash_index`: one 40-byte row per key version, sorted by hash: the SHA-256 of the value
-//!   (32 bytes), the entry number (u32 LE) and the version's position in that entry's history
-//!   (u32 LE);
-//! - `id_index`: one 16-byte row per entry, sorted by id: the 12 hex digits of the id and the
-//!   entry number (u32 LE);
+//! - `hash_index` and `id_index`: the rows of the two indexes (see `store::index`), sorted by
+//!   value hash and by id;
 //! - `offsets`: the byte offset of each entry in `entries` (u32 LE), in entry-number order;
 //! - `entries`: the postcard encodings of the [`KeyEntry`] values, one after the other, in
 //!   creation order;
@@ -23,11 +20,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::crypto::{KeyHash, SecretBytes};
 use crate::events::Anchor;
-use crate::model::{KeyEntry, KeyId};
-
-const HASH_ROW: usize = 40;
-const ID_ROW: usize = 16;
-const ID_KEY: usize = KeyId::HEX_LEN;
+use crate::model::KeyEntry;
+use crate::store::Found;
+use crate::store::index::{self, HASH_ROW, ID_KEY, ID_ROW, Index, u32_at};
 
 #[derive(Serialize, Deserialize)]
 struct Encoded<'a> {
@@ -51,41 +46,6 @@ impl From<postcard::Error> for PayloadError {
     fn from(e: postcard::Error) -> Self {
         PayloadError(e.to_string())
     }
-}
-
-fn u32_at(bytes: &[u8], at: usize) -> u32 {
-    u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"))
-}
-
-/// The first row of `rows` (fixed `width`, sorted by their leading bytes) whose leading
-/// `key.len()` bytes are not less than `key`.
-fn lower_bound(rows: &[u8], width: usize, key: &[u8]) -> usize {
-    let (mut lo, mut hi) = (0usize, rows.len() / width);
-    while lo < hi {
-        let mid = lo + (hi - lo) / 2;
-        if &rows[mid * width..mid * width + key.len()] < key {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    lo
-}
-
-/// The row whose leading bytes equal `key` (keys are unique), or where it would be inserted.
-fn search(rows: &[u8], width: usize, key: &[u8]) -> Result<usize, usize> {
-    let at = lower_bound(rows, width, key);
-    match rows.get(at * width..at * width + key.len()) {
-        Some(found) if found == key => Ok(at),
-        _ => Err(at),
-    }
-}
-
-/// The 12 hex digits that key an id row.
-fn id_key(id: &KeyId) -> [u8; ID_KEY] {
-    id.as_str().as_bytes()[2..]
-        .try_into()
-        .expect("ids are k_ and 12 hex digits")
 }
 
 /// A borrowed, checked view of an encoded payload.
@@ -170,17 +130,6 @@ fn decode_entry(bytes: &[u8]) -> Result<KeyEntry, PayloadError> {
     Ok(entry)
 }
 
-/// An entry found by the hash of one of its values.
-#[derive(Debug, Clone)]
-pub struct Found {
-    /// The entry.
-    pub entry: KeyEntry,
-    /// Its entry number (position in creation order; never changes).
-    pub number: usize,
-    /// The position of the matching version in its history.
-    pub position: usize,
-}
-
 /// The event-log anchor of a decrypted payload, read without checking or decoding the rest
 /// (the fields before it are byte strings, which decode by their length alone).
 pub fn anchor(bytes: &[u8]) -> Result<Option<Anchor>, PayloadError> {
@@ -192,13 +141,10 @@ pub fn anchor(bytes: &[u8]) -> Result<Option<Anchor>, PayloadError> {
 /// entry. The match is confirmed with a constant-time comparison against the decoded entry.
 pub fn lookup(bytes: &[u8], hash: &KeyHash) -> Result<Option<Found>, PayloadError> {
     let view = View::parse(bytes)?;
-    let Ok(row) = search(view.hash_index, HASH_ROW, hash.as_bytes()) else {
+    let Some((number, position)) = index::find_hash(view.hash_index, hash) else {
         return Ok(None);
     };
-    let row = &view.hash_index[row * HASH_ROW..(row + 1) * HASH_ROW];
-    let number = u32_at(row, 32) as usize;
     let entry = decode_entry(view.entry_bytes(number))?;
-    let position = u32_at(row, 36) as usize;
     match entry.versions.get(position) {
         Some(version) if version.hash.ct_eq(hash) => Ok(Some(Found {
             entry,
@@ -222,19 +168,17 @@ fn encode_entry(entry: &KeyEntry) -> SecretBytes {
 }
 
 /// Decodes every entry (in creation order) and copies the two indexes, without copying the
-/// entry bytes: what a reader that shows every key needs.
-pub fn decode_all(bytes: &[u8]) -> Result<(Raw, Vec<KeyEntry>), PayloadError> {
+/// entry bytes: what a reader that shows every key needs. Also returns the log anchor.
+pub fn decode_all(bytes: &[u8]) -> Result<(Index, Vec<KeyEntry>, Option<Anchor>), PayloadError> {
     let view = View::parse(bytes)?;
     let entries = (0..view.count())
         .map(|n| decode_entry(view.entry_bytes(n)))
         .collect::<Result<Vec<_>, _>>()?;
-    let indexes = Raw {
-        hash_index: SecretBytes::new(view.hash_index.to_vec()),
-        id_index: SecretBytes::new(view.id_index.to_vec()),
-        log_anchor: view.log_anchor,
-        ..Raw::default()
-    };
-    Ok((indexes, entries))
+    let index = Index::from_rows(
+        SecretBytes::new(view.hash_index.to_vec()),
+        SecretBytes::new(view.id_index.to_vec()),
+    );
+    Ok((index, entries, view.log_anchor))
 }
 
 /// An owned payload for a write: its regions as raw bytes, changed in place.
@@ -242,8 +186,7 @@ pub fn decode_all(bytes: &[u8]) -> Result<(Raw, Vec<KeyEntry>), PayloadError> {
 /// The buffers hold signing secrets and are zeroized on drop.
 #[derive(Default)]
 pub struct Raw {
-    hash_index: SecretBytes,
-    id_index: SecretBytes,
+    index: Index,
     offsets: SecretBytes,
     entries: SecretBytes,
     log_anchor: Option<Anchor>,
@@ -270,8 +213,7 @@ impl Raw {
             SecretBytes::new(owned)
         };
         Ok(Raw {
-            hash_index: copy(view.hash_index),
-            id_index: copy(view.id_index),
+            index: Index::from_rows(copy(view.hash_index), copy(view.id_index)),
             offsets: copy(view.offsets),
             entries: copy(view.entries),
             log_anchor: view.log_anchor,
@@ -280,8 +222,8 @@ impl Raw {
 
     fn view(&self) -> View<'_> {
         View {
-            hash_index: &self.hash_index,
-            id_index: &self.id_index,
+            hash_index: self.index.hash_rows(),
+            id_index: self.index.id_rows(),
             offsets: &self.offsets,
             entries: &self.entries,
             log_anchor: self.log_anchor,
@@ -303,44 +245,9 @@ impl Raw {
         decode_entry(self.view().entry_bytes(n))
     }
 
-    /// The entry number and version position holding `hash`.
-    pub fn find_hash(&self, hash: &KeyHash) -> Option<(usize, usize)> {
-        let row = search(&self.hash_index, HASH_ROW, hash.as_bytes()).ok()?;
-        let row = &self.hash_index[row * HASH_ROW..(row + 1) * HASH_ROW];
-        Some((u32_at(row, 32) as usize, u32_at(row, 36) as usize))
-    }
-
-    /// The entry number of an exact id.
-    pub fn find_id(&self, id: &KeyId) -> Option<usize> {
-        let row = search(&self.id_index, ID_ROW, &id_key(id)).ok()?;
-        Some(u32_at(&self.id_index, row * ID_ROW + ID_KEY) as usize)
-    }
-
-    /// Entry numbers whose id starts with `prefix` (a normalized `k_…` prefix), in id order.
-    pub fn ids_with_prefix(&self, prefix: &str) -> impl Iterator<Item = usize> + '_ {
-        let hex = prefix.as_bytes().get(2..).unwrap_or_default().to_vec();
-        let start = lower_bound(&self.id_index, ID_ROW, &hex);
-        self.id_index[start * ID_ROW..]
-            .chunks_exact(ID_ROW)
-            .take_while(move |row| row.starts_with(&hex))
-            .map(|row| u32_at(row, ID_KEY) as usize)
-    }
-
-    /// Inserts `row` into sorted `rows`, keyed by its first `key_len` bytes.
-    fn insert_row(rows: &mut SecretBytes, key_len: usize, row: &[u8]) {
-        let at = lower_bound(rows, row.len(), &row[..key_len]) * row.len();
-        rows.reserve(row.len());
-        rows.splice(at..at, row.iter().copied());
-    }
-
-    fn index_versions(&mut self, n: usize, entry: &KeyEntry, from: usize) {
-        for (position, version) in entry.versions.iter().enumerate().skip(from) {
-            let mut row = [0u8; HASH_ROW];
-            row[..32].copy_from_slice(version.hash.as_bytes());
-            row[32..36].copy_from_slice(&(n as u32).to_le_bytes());
-            row[36..].copy_from_slice(&(position as u32).to_le_bytes());
-            Self::insert_row(&mut self.hash_index, 32, &row);
-        }
+    /// The id and hash indexes.
+    pub(crate) fn index(&self) -> &Index {
+        &self.index
     }
 
     /// Appends a new entry and indexes its id and every version hash.
@@ -353,11 +260,7 @@ impl Raw {
         self.entries.reserve(encoded.len());
         self.entries.extend_from_slice(&encoded);
         encoded.fill(0);
-        let mut row = [0u8; ID_ROW];
-        row[..ID_KEY].copy_from_slice(&id_key(&entry.id));
-        row[ID_KEY..].copy_from_slice(&(n as u32).to_le_bytes());
-        Self::insert_row(&mut self.id_index, ID_KEY, &row);
-        self.index_versions(n, entry, 0);
+        self.index.add_entry(n, entry);
     }
 
     /// Replaces entry `n` with `entry`, which has the same id and the same versions followed by
@@ -390,15 +293,15 @@ impl Raw {
             let moved = (u32_at(&self.offsets, at) as i64 + delta) as u32;
             self.offsets[at..at + 4].copy_from_slice(&moved.to_le_bytes());
         }
-        self.index_versions(n, entry, old.versions.len());
+        self.index.add_versions(n, entry, old.versions.len());
         Ok(())
     }
 
     /// The postcard encoding of the whole payload, ready to encrypt.
     pub fn encode(&self) -> SecretBytes {
         let encoded = Encoded {
-            hash_index: &self.hash_index,
-            id_index: &self.id_index,
+            hash_index: self.index.hash_rows(),
+            id_index: self.index.id_rows(),
             offsets: &self.offsets,
             entries: &self.entries,
             log_anchor: self.log_anchor,
@@ -409,8 +312,8 @@ impl Raw {
         // payload does not grow into a 4 MB allocation).
         const SLACK: usize = 4 * 10 + 43 + crate::crypto::TAG_LEN;
         let mut out = Vec::with_capacity(
-            self.hash_index.len()
-                + self.id_index.len()
+            self.index.hash_rows().len()
+                + self.index.id_rows().len()
                 + self.offsets.len()
                 + self.entries.len()
                 + SLACK,
@@ -431,7 +334,7 @@ impl Raw {
 mod tests {
     use super::*;
     use crate::crypto::{KeyHash, generate_api_key};
-    use crate::model::{KeyKind, KeyVersion};
+    use crate::model::{KeyId, KeyKind, KeyVersion};
     use chrono::{SubsecRound as _, Utc};
 
     fn entry(name: &str) -> (KeyEntry, KeyHash) {
@@ -495,8 +398,8 @@ mod tests {
             let found = lookup(&bytes, hash).unwrap().unwrap();
             assert_eq!(found.entry.id, e.id);
             assert_eq!((found.number, found.position), (n, 0));
-            assert_eq!(reread.find_id(&e.id), Some(n));
-            assert_eq!(reread.find_hash(hash), Some((n, 0)));
+            assert_eq!(reread.index().find_id(&e.id), Some(n));
+            assert_eq!(reread.index().find_hash(hash), Some((n, 0)));
         }
         assert_eq!(reread.entry(10).unwrap(), grown);
         assert_eq!(reread.entry(20).unwrap(), shrunk);
@@ -532,7 +435,7 @@ mod tests {
                 .filter(|(_, e)| e.id.as_str().starts_with(prefix))
                 .map(|(n, _)| n)
                 .collect();
-            let mut found: Vec<usize> = raw.ids_with_prefix(prefix).collect();
+            let mut found: Vec<usize> = raw.index().ids_with_prefix(prefix).collect();
             expected.sort_unstable();
             found.sort_unstable();
             assert_eq!(found, expected, "{prefix}");
@@ -545,25 +448,26 @@ mod tests {
         raw.push(&entry("one").0);
         let good = raw.encode();
         assert!(Raw::parse(&good).is_ok());
+        let parsed = Raw::parse(&good).unwrap();
+        let hash = parsed.index.hash_rows().to_vec();
+        let id = parsed.index.id_rows().to_vec();
+        let with_rows = |hash: Vec<u8>, id: Vec<u8>| Raw {
+            index: Index::from_rows(SecretBytes::new(hash), SecretBytes::new(id)),
+            ..Raw::parse(&good).unwrap()
+        };
+        let mut pointing_out = hash.clone();
+        pointing_out[32] = 9;
         for broken in [
             Raw {
                 offsets: SecretBytes::new(vec![5, 0, 0, 0]),
                 ..Raw::parse(&good).unwrap()
             },
-            Raw {
-                id_index: SecretBytes::new(vec![]),
-                ..Raw::parse(&good).unwrap()
-            },
-            Raw {
-                hash_index: SecretBytes::new(vec![0; 39]),
-                ..Raw::parse(&good).unwrap()
-            },
+            with_rows(hash.clone(), vec![]),
+            with_rows(vec![0; 39], id.clone()),
+            with_rows(pointing_out, id),
         ] {
             assert!(Raw::parse(&broken.encode()).is_err());
         }
-        let mut pointing_out = Raw::parse(&good).unwrap();
-        pointing_out.hash_index[32] = 9;
-        assert!(Raw::parse(&pointing_out.encode()).is_err());
         assert!(Raw::parse(&good[..good.len() - 1]).is_err());
     }
 }
