@@ -13,7 +13,7 @@ use support::{median, ms};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use apiauth_core::{Action, Event, Store};
+use apiauth_core::{Event, EventKind, Store};
 use chrono::Utc;
 
 const RECORDS: usize = 1_000_000;
@@ -61,7 +61,7 @@ fn main() {
         .map(|i| {
             Event::new(
                 Utc::now(),
-                Action::Verify,
+                EventKind::Verify,
                 Some(format!("k_{:012x}", i)),
                 "valid",
                 "presented v1 of v1",

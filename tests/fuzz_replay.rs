@@ -70,7 +70,7 @@ fn export_names_from_the_parsers_corpus() {
 fn write_seeds() {
     use apiauth_core::fuzzing::{EventKeys, Raw, event_record as record, generate_api_key, jwt};
     use apiauth_core::model::{KeyEntry, KeyId, KeyKind, KeyVersion};
-    use apiauth_core::{Action, Event, KeyHash, MasterKey, SigningSecret};
+    use apiauth_core::{Event, EventKind, KeyHash, MasterKey, SigningSecret};
     use chrono::{SubsecRound as _, Utc};
 
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
@@ -137,7 +137,7 @@ fn write_seeds() {
     let keys = EventKeys::derive(&MasterKey::generate());
     let event = Event::new(
         now,
-        Action::Verify,
+        EventKind::Verify,
         Some("k_0123456789ab".into()),
         "valid",
         "v1",

@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 
 use apiauth_core::model::{self, KeyEntry, KeyId, KeyKind, KeyVersion};
 use apiauth_core::testing::generate_api_key;
-use apiauth_core::{Action, Event, KeyHash, SecretString, Store};
+use apiauth_core::{Event, EventKind, KeyHash, SecretString, Store};
 use chrono::{Duration, Utc};
 
 /// The release binary under measurement.
@@ -102,7 +102,7 @@ pub fn populate(dir: &Path, n: usize) -> Vec<SecretString> {
                 keystore.insert(&entry);
                 keystore.record(Event::new(
                     now,
-                    Action::Generate,
+                    EventKind::Generate,
                     Some(entry.id.to_string()),
                     "ok",
                     "api_key v1",

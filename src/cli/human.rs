@@ -691,7 +691,7 @@ pub fn log(p: Painter, records: &[Record]) -> String {
             vec![
                 (r.seq.to_string(), None),
                 (timefmt::rfc3339(e.time), None),
-                (e.action.as_str().to_owned(), None),
+                (e.kind.as_str().to_owned(), None),
                 (e.key_id.as_deref().unwrap_or("—").to_owned(), None),
                 (display(&e.outcome).into_owned(), None),
                 (format!("{}@{}", display(&e.user), display(&e.host)), None),

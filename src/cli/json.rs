@@ -292,7 +292,7 @@ impl From<&Record> for EventJson {
         EventJson {
             seq: r.seq,
             time: timefmt::rfc3339(e.time),
-            action: e.action.as_str(),
+            action: e.kind.as_str(),
             key_id: e.key_id.clone(),
             outcome: e.outcome.clone(),
             user: e.user.clone(),

@@ -11,7 +11,7 @@ use apiauth::tui::keys::{Key, Keymap};
 use apiauth::tui::{App, ClipboardKind, Loading, Settings};
 use apiauth_core::model::{KeyEntry, KeyId, KeyKind, KeyVersion, parse_time};
 use apiauth_core::ops::{Clock, Context};
-use apiauth_core::{Action, Config, KeyHash, MasterKey, SigningSecret, Store};
+use apiauth_core::{Config, EventKind, KeyHash, MasterKey, SigningSecret, Store};
 use chrono::{DateTime, Duration, Utc};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -237,14 +237,14 @@ fn build(spec: &Spec) -> KeyEntry {
 /// An event-log record by a fixed user on a fixed host.
 fn record(
     time: DateTime<Utc>,
-    action: Action,
+    kind: EventKind,
     key: Option<&str>,
     outcome: &str,
     (user, host): (&str, &str),
 ) -> apiauth_core::Event {
     apiauth_core::Event {
         time,
-        action,
+        kind,
         key_id: key.map(Into::into),
         outcome: outcome.into(),
         user: user.into(),
@@ -256,7 +256,7 @@ fn record(
 /// `user@host` as this machine's records name them (the first record of a new log, and the
 /// records of keys a test generates), to filter out of snapshots.
 pub fn local_who() -> String {
-    let probe = apiauth_core::Event::new(now(), Action::Audit, None, "", "");
+    let probe = apiauth_core::Event::new(now(), EventKind::Audit, None, "", "");
     format!("{}@{}", probe.user, probe.host)
 }
 
@@ -282,7 +282,7 @@ pub fn context(filled: bool) -> (tempfile::TempDir, Context) {
                     keystore.insert(&entry);
                     keystore.record(record(
                         entry.created_at,
-                        Action::Generate,
+                        EventKind::Generate,
                         Some(spec.id),
                         "ok",
                         ("ops", "admin-1"),
@@ -309,7 +309,7 @@ pub fn context(filled: bool) -> (tempfile::TempDir, Context) {
             };
             let event = record(
                 at,
-                Action::Verify,
+                EventKind::Verify,
                 Some(id),
                 outcome,
                 ("svc-gateway", "gw-1"),

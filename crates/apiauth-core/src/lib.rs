@@ -71,4 +71,4 @@ pub use store::{
 };
 
 // The event log.
-pub use events::{Action, Anchor, CheckReport, Damage, Event, LOG_FILE, Record, Use};
+pub use events::{Anchor, CheckReport, Damage, Event, EventKind, LOG_FILE, Record, Use};

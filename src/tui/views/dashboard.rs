@@ -97,7 +97,7 @@ fn events(app: &App, area: Rect, buf: &mut Buffer) {
             let text = format!(
                 "{} {:<8} {id:<8} {}",
                 e.time.format("%m-%d %H:%M"),
-                e.action.as_str(),
+                e.kind.as_str(),
                 display(&e.outcome)
             );
             let who = format!(" {}@{}", display(&e.user), display(&e.host));

@@ -218,7 +218,7 @@ fn recent_events(app: &App, id: &str, t: &Theme) -> Vec<Line<'static>> {
             Span::raw(format!(
                 "{} {} ",
                 timefmt::date_time(e.time),
-                e.action.as_str()
+                e.kind.as_str()
             )),
             Span::styled(
                 display(&e.outcome).into_owned(),

@@ -20,7 +20,14 @@
 //! it. `pending` tells a change that never reached the keystore (its writer stopped) from one
 //! that did.
 
-use super::{EventKeys, Head};
+use std::io::Write as _;
+
+use chrono::Utc;
+
+use super::record::Line;
+use super::{Durability, EventKeys, EventLog, HEAD_FILE, Head, LOG_FILE};
+use crate::error::{Error, Result};
+use crate::fs::{self, lock};
 
 /// Size of the file.
 pub const LEN: usize = 112;
@@ -107,6 +114,192 @@ pub fn decode(bytes: &[u8], keys: &EventKeys) -> Result<HeadFile, String> {
             pid: u32::from_le_bytes(bytes[72..76].try_into().expect("4 bytes")),
         }),
     })
+}
+
+/// What `events.head` holds, as far as a reader can tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum HeadState {
+    /// There is no head (and so, normally, no log yet).
+    Missing,
+    /// The head, authenticated.
+    Present(HeadFile),
+    /// A head that cannot be read or does not authenticate, and why.
+    Unusable(String),
+}
+
+impl EventLog {
+    /// The head as stored, or why it cannot be used.
+    pub(crate) fn head_state(&self) -> HeadState {
+        match self.read_head() {
+            Ok(Some(head)) => HeadState::Present(head),
+            Ok(None) => HeadState::Missing,
+            Err(e) => HeadState::Unusable(match e {
+                Error::EventLog { problem, .. } => problem,
+                other => other.to_string(),
+            }),
+        }
+    }
+
+    /// Records that the keystore was written as `generation`, so that a keystore older than it
+    /// put back later is caught. Best effort: a head left behind only makes the next writer
+    /// confirm again.
+    pub(crate) fn confirm(&self, generation: u64) -> Result<()> {
+        self.update_head(Durability::Buffered, |head| {
+            head.store = head.store.max(generation);
+            if head.pending.is_some_and(|p| p.generation <= generation) {
+                head.pending = None;
+            }
+            true
+        })
+    }
+
+    /// Changes the stored head, under the lock, when there is one and `change` says so.
+    pub(super) fn update_head(
+        &self,
+        durability: Durability,
+        change: impl FnOnce(&mut HeadFile) -> bool,
+    ) -> Result<()> {
+        let _lock = self.lock()?;
+        let _guard = lock::DirGuard::acquire(&self.dir, self.lock_timeout)?;
+        let Some(mut head) = self.read_head()? else {
+            return Ok(());
+        };
+        if change(&mut head) {
+            self.write_head(&head, durability)?;
+        }
+        Ok(())
+    }
+
+    /// For `recover`: makes the head agree with the log as it is, recording keystore generation
+    /// `store`. The head is rewritten at the log's last record; when no record is left, the old
+    /// head is moved aside (`events.head.TIME.old`) and the next append begins a new log.
+    pub(crate) fn accept_as_is(&self, store: u64) -> Result<()> {
+        let _lock = self.lock()?;
+        let _guard = lock::DirGuard::acquire(&self.dir, self.lock_timeout)?;
+        let mut last: Option<Head> = None;
+        self.walk_back(|line| {
+            last = Some(Head {
+                seq: line.seq,
+                mac: line.mac,
+            });
+            Ok(false)
+        })?;
+        if let Some(tip) = last {
+            let head = HeadFile {
+                tip,
+                store,
+                pending: None,
+            };
+            return self.write_head(&head, Durability::Sync);
+        }
+        let path = self.head_path();
+        if std::fs::symlink_metadata(&path).is_ok() {
+            let stamp = Utc::now().format("%Y%m%dT%H%M%SZ");
+            let aside = self.dir.join(format!("{HEAD_FILE}.{stamp}.old"));
+            std::fs::rename(&path, &aside).map_err(|e| Error::io("move aside", &path, e))?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn read_head(&self) -> Result<Option<HeadFile>> {
+        let path = self.head_path();
+        let bytes = match fs::read_capped(&path, LEN as u64, fs::Links::Refuse) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => return Ok(None),
+            Err(Error::TooLarge { .. }) => {
+                return Err(self.damaged(format!("{HEAD_FILE} has the wrong size")));
+            }
+            Err(e) => return Err(e),
+        };
+        decode(&bytes, &self.keys)
+            .map(Some)
+            .map_err(|problem| self.damaged(problem))
+    }
+
+    pub(super) fn write_head(&self, head: &HeadFile, durability: Durability) -> Result<()> {
+        let bytes = encode(head, &self.keys);
+        let path = self.head_path();
+        let mut options = fs::owner_only();
+        options.write(true).create(true).truncate(false);
+        let mut file = fs::open_existing(&path, &options, "open")?;
+        // One write at offset 0: a killed process leaves the old head or the new one.
+        file.write_all(&bytes)
+            .and_then(|()| {
+                if file.metadata()?.len() > LEN as u64 {
+                    file.set_len(LEN as u64)?;
+                }
+                Ok(())
+            })
+            .map_err(|e| Error::io("write", &path, e))?;
+        if durability == Durability::Sync {
+            file.sync_data().map_err(|e| Error::io("sync", &path, e))?;
+        }
+        Ok(())
+    }
+
+    /// The head to chain from: the stored head, its tip moved forward over records that an
+    /// appender wrote before it was killed (they must chain from the stored tip); `None` for a
+    /// log not started yet. Anything else is damage, and no record is added to a damaged chain.
+    pub(super) fn current_head(&self) -> Result<Option<HeadFile>> {
+        let stored = self.read_head()?;
+        let mut tail: Vec<Line> = Vec::new();
+        self.walk_back(|line| {
+            let done = stored.is_some_and(|h| line.seq <= h.tip.seq);
+            tail.push(line);
+            Ok(!done)
+        })?;
+        tail.reverse();
+        let Some(stored) = stored else {
+            return if tail.is_empty() {
+                Ok(None)
+            } else {
+                Err(self.damaged(format!(
+                    "{HEAD_FILE} is missing while {LOG_FILE} has records; run apiauth log --check"
+                )))
+            };
+        };
+        let head = stored.tip;
+        // The lines after the stored head, which must continue the chain from it.
+        let after: &[Line] = match tail.first() {
+            None if head.seq == 0 => &[],
+            None => {
+                return Err(self.damaged(format!(
+                    "{LOG_FILE} is empty or missing but {HEAD_FILE} records {} records",
+                    head.seq
+                )));
+            }
+            Some(_) if head.seq == 0 => &tail,
+            Some(first) if first.seq == head.seq && first.mac == head.mac => &tail[1..],
+            Some(first) => {
+                return Err(self.damaged(if first.seq < head.seq {
+                    format!(
+                        "the log ends at record {} but {HEAD_FILE} records {}: records were removed; run apiauth log --check",
+                        tail.last().map_or(0, |l| l.seq),
+                        head.seq
+                    )
+                } else {
+                    format!(
+                        "record {} does not match {HEAD_FILE}; run apiauth log --check",
+                        first.seq
+                    )
+                }));
+            }
+        };
+        let mut at = head;
+        for line in after {
+            if line.seq != at.seq + 1 || !line.chains_from(&self.keys, &at.mac) {
+                return Err(self.damaged(format!(
+                    "record {} does not follow the last recorded one; run apiauth log --check",
+                    line.seq
+                )));
+            }
+            at = Head {
+                seq: line.seq,
+                mac: line.mac,
+            };
+        }
+        Ok(Some(HeadFile { tip: at, ..stored }))
+    }
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
-use super::{Action, Event};
+use super::{Event, EventKind};
 use crate::error::{Error, Result};
 use crate::fs;
 
@@ -62,7 +62,7 @@ fn parse(bytes: &[u8], now: DateTime<Utc>) -> Vec<Event> {
         }
         notes.push(Event::new(
             now,
-            Action::UnlockFailed,
+            EventKind::UnlockFailed,
             None,
             "failed",
             format!("{}: {} (unauthenticated notes)", FILE, parts.join(", ")),
@@ -79,7 +79,7 @@ fn note(line: &str) -> Option<Event> {
     let detail = fields.next()?.to_owned();
     Some(Event {
         time: DateTime::from_timestamp_micros(micros)?,
-        action: Action::UnlockFailed,
+        kind: EventKind::UnlockFailed,
         key_id: None,
         outcome: "failed".into(),
         user,
@@ -111,7 +111,7 @@ pub fn note_failed_unlock(dir: &Path, time: DateTime<Utc>, detail: &str) {
     if fs::len(&file, &path).is_ok_and(|len| len > FULL) {
         return;
     }
-    let event = Event::new(time, Action::UnlockFailed, None, "failed", detail);
+    let event = Event::new(time, EventKind::UnlockFailed, None, "failed", detail);
     let clean = |s: &str| s.replace(['\t', '\n', '\r'], " ");
     let line = format!(
         "{}\t{}\t{}\t{}\n",

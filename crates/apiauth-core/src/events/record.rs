@@ -50,7 +50,7 @@ pub type Mac32 = [u8; 32];
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Action {
+pub enum EventKind {
     /// A key was generated.
     Generate,
     /// A key was imported.
@@ -76,21 +76,21 @@ pub enum Action {
     NotApplied,
 }
 
-impl Action {
+impl EventKind {
     /// The word used in output and `--json-output`.
     pub fn as_str(self) -> &'static str {
         match self {
-            Action::Generate => "generate",
-            Action::Import => "import",
-            Action::Rotate => "rotate",
-            Action::Revoke => "revoke",
-            Action::Verify => "verify",
-            Action::Export => "export",
-            Action::Audit => "audit",
-            Action::UnlockFailed => "unlock_failed",
-            Action::LogStarted => "log_started",
-            Action::Recover => "recover",
-            Action::NotApplied => "not_applied",
+            EventKind::Generate => "generate",
+            EventKind::Import => "import",
+            EventKind::Rotate => "rotate",
+            EventKind::Revoke => "revoke",
+            EventKind::Verify => "verify",
+            EventKind::Export => "export",
+            EventKind::Audit => "audit",
+            EventKind::UnlockFailed => "unlock_failed",
+            EventKind::LogStarted => "log_started",
+            EventKind::Recover => "recover",
+            EventKind::NotApplied => "not_applied",
         }
     }
 
@@ -98,12 +98,16 @@ impl Action {
     pub fn is_change(self) -> bool {
         matches!(
             self,
-            Action::Generate | Action::Import | Action::Rotate | Action::Revoke | Action::Recover
+            EventKind::Generate
+                | EventKind::Import
+                | EventKind::Rotate
+                | EventKind::Revoke
+                | EventKind::Recover
         )
     }
 }
 
-impl fmt::Display for Action {
+impl fmt::Display for EventKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
@@ -116,7 +120,7 @@ pub struct Event {
     #[serde(with = "chrono::serde::ts_microseconds")]
     pub time: DateTime<Utc>,
     /// What happened.
-    pub action: Action,
+    pub kind: EventKind,
     /// The key concerned, when there is one.
     pub key_id: Option<String>,
     /// `ok`, `failed`, or for verify the answer (`valid`, `revoked`, …).
@@ -133,7 +137,7 @@ impl Event {
     /// An event by the current user on this host.
     pub fn new(
         time: DateTime<Utc>,
-        action: Action,
+        kind: EventKind,
         key_id: Option<String>,
         outcome: impl Into<String>,
         detail: impl Into<String>,
@@ -141,7 +145,7 @@ impl Event {
         let (user, host) = who();
         Event {
             time,
-            action,
+            kind,
             key_id,
             outcome: outcome.into(),
             user,
@@ -176,13 +180,13 @@ impl Event {
 
     /// Whether this is a verify that presented a revoked, expired or superseded key.
     pub fn is_alert(&self) -> bool {
-        self.action == Action::Verify
+        self.kind == EventKind::Verify
             && matches!(self.outcome.as_str(), "revoked" | "expired" | "superseded")
     }
 
     /// Whether this is a verify that matched a stored key (any answer but `not_found`).
     pub fn is_use(&self) -> bool {
-        self.action == Action::Verify && self.key_id.is_some()
+        self.kind == EventKind::Verify && self.key_id.is_some()
     }
 }
 
@@ -393,7 +397,7 @@ mod tests {
     fn event() -> Event {
         Event::new(
             Utc::now(),
-            Action::Verify,
+            EventKind::Verify,
             Some("k_0123456789ab".into()),
             "valid",
             "v1",

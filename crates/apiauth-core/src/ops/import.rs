@@ -8,7 +8,7 @@ use super::Context;
 use super::issue::{Labels, expiry_for, unique_id};
 use crate::crypto::{KeyHash, SecretString, jwt};
 use crate::error::{Error, Result};
-use crate::events::{Action, Event};
+use crate::events::{Event, EventKind};
 use crate::model::{self, Expiry, KeyEntry, KeyKind, KeyVersion};
 use crate::store::Transaction;
 
@@ -183,7 +183,7 @@ fn imported_entry(
 fn import_event(entry: &KeyEntry, now: DateTime<Utc>, how: &str) -> Event {
     Event::new(
         now,
-        Action::Import,
+        EventKind::Import,
         Some(entry.id.to_string()),
         "ok",
         format!("{how}, {}", entry.kind.as_str()),

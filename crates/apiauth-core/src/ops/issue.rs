@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::Context;
 use crate::crypto::{self, KeyHash, SecretString, SigningSecret, jwt};
 use crate::error::{Error, Result};
-use crate::events::{Action, Event};
+use crate::events::{Event, EventKind};
 use crate::model::{self, DEFAULT_JWT_EXPIRY_DAYS, Expiry, KeyEntry, KeyId, KeyKind, KeyVersion};
 use crate::store::Transaction;
 use crate::timefmt;
@@ -254,7 +254,7 @@ pub fn generate(ctx: &Context, request: GenerateRequest) -> Result<Issued> {
         keystore.insert(&entry);
         keystore.record(Event::new(
             now,
-            Action::Generate,
+            EventKind::Generate,
             Some(entry.id.to_string()),
             "ok",
             format!(
@@ -346,7 +346,7 @@ pub fn rotate(ctx: &Context, id: &str, request: RotateRequest) -> Result<Issued>
         keystore.replace(index, &entry)?;
         keystore.record(Event::new(
             now,
-            Action::Rotate,
+            EventKind::Rotate,
             Some(entry.id.to_string()),
             "ok",
             format!(
@@ -404,7 +404,7 @@ pub fn revoke(ctx: &Context, id: &str, reason: Option<String>) -> Result<Revoked
         keystore.replace(index, &entry)?;
         keystore.record(Event::new(
             now,
-            Action::Revoke,
+            EventKind::Revoke,
             Some(entry.id.to_string()),
             "ok",
             entry

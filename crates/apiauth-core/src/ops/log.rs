@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::Context;
 use crate::error::Result;
-use crate::events::{Action, CheckReport, Event, Record};
+use crate::events::{CheckReport, Event, EventKind, Record};
 
 /// What `apiauth log` shows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -53,7 +53,7 @@ pub fn log(ctx: &Context, query: &LogQuery) -> Result<Vec<Record>> {
 }
 
 fn is_note(event: &Event) -> bool {
-    event.action == Action::NotApplied
+    event.kind == EventKind::NotApplied
 }
 
 /// Shows the records of a change that never reached the keystore as `not_applied`, as the
@@ -65,7 +65,7 @@ fn mark_not_applied(records: &mut [Record]) {
         .filter_map(|r| crate::events::not_applied_range(&r.event))
         .collect();
     for record in records {
-        if record.event.action.is_change() && ranges.iter().any(|r| r.contains(&record.seq)) {
+        if record.event.kind.is_change() && ranges.iter().any(|r| r.contains(&record.seq)) {
             record.event.outcome = "not_applied".into();
         }
     }
@@ -106,10 +106,10 @@ pub fn check_log(ctx: &Context) -> Result<LogCheck> {
     // Keys that existed when `recover` accepted the store as it was are on record through it.
     let mut recovered_at = None;
     let report = log.scan(keystore.log_anchor(), &mut |record| {
-        if record.event.action == Action::Recover {
+        if record.event.kind == EventKind::Recover {
             recovered_at = Some(record.event.time);
         }
-        if matches!(record.event.action, Action::Generate | Action::Import)
+        if matches!(record.event.kind, EventKind::Generate | EventKind::Import)
             && let Some(id) = record.event.key_id
         {
             created.insert(id);
@@ -174,7 +174,13 @@ mod tests {
         let ctx = testing::context();
         let entry = testing::entry("k_0123456789ab", "quiet", "svc");
         testing::fill(&ctx, vec![entry]);
-        ctx.record(Event::new(ctx.now(), Action::Audit, None, "ok", "an audit"));
+        ctx.record(Event::new(
+            ctx.now(),
+            EventKind::Audit,
+            None,
+            "ok",
+            "an audit",
+        ));
         let check = check_log(&ctx).unwrap();
         assert_eq!(check.report.damage, None);
         assert_eq!(check.unrecorded_keys, ["k_0123456789ab"]);
@@ -184,7 +190,7 @@ mod tests {
     fn outcomes(records: &[Record]) -> Vec<(&'static str, String)> {
         records
             .iter()
-            .map(|r| (r.event.action.as_str(), r.event.outcome.clone()))
+            .map(|r| (r.event.kind.as_str(), r.event.outcome.clone()))
             .collect()
     }
 
@@ -192,12 +198,18 @@ mod tests {
     fn a_change_taken_back_never_shows_as_ok() {
         let ctx = testing::context();
         testing::fill(&ctx, vec![testing::entry("k_0123456789ab", "one", "svc")]);
-        ctx.record(Event::new(ctx.now(), Action::Audit, None, "ok", "an audit"));
+        ctx.record(Event::new(
+            ctx.now(),
+            EventKind::Audit,
+            None,
+            "ok",
+            "an audit",
+        ));
         let dir = ctx.store.key_dir().unwrap();
         let key = dir.master_key().unwrap().unwrap();
         let log = crate::events::EventLog::new(dir.path(), &key, crate::DEFAULT_LOCK_TIMEOUT);
         let change = |id: &str| {
-            let event = Event::new(ctx.now(), Action::Revoke, Some(id.into()), "ok", "test");
+            let event = Event::new(ctx.now(), EventKind::Revoke, Some(id.into()), "ok", "test");
             log.append_change(&[event], 3, 2).unwrap()
         };
         let all = |ctx: &Context| log_all(ctx);
@@ -214,7 +226,7 @@ mod tests {
         let recorded = change("k_0123456789ab");
         ctx.record(Event::new(
             ctx.now(),
-            Action::Verify,
+            EventKind::Verify,
             None,
             "not_found",
             "x",
@@ -241,7 +253,7 @@ mod tests {
         assert!(
             recent
                 .iter()
-                .any(|r| r.event.action == Action::Revoke && r.event.outcome == "not_applied")
+                .any(|r| r.event.kind == EventKind::Revoke && r.event.outcome == "not_applied")
         );
         assert!(check_log(&ctx).unwrap().report.damage.is_none());
     }

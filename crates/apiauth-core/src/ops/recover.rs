@@ -5,7 +5,7 @@
 use super::Context;
 use crate::error::Result;
 use crate::error::Rollback;
-use crate::events::{Action, Event};
+use crate::events::{Event, EventKind};
 use crate::store::Accepted;
 
 /// What `recover` found, and did.
@@ -28,7 +28,7 @@ pub fn recover(ctx: &Context, accept: bool) -> Result<Recovery> {
         let accepted = ctx.store.accept_rollback(|rollback, generation| {
             Event::new(
                 now,
-                Action::Recover,
+                EventKind::Recover,
                 None,
                 "ok",
                 detail(rollback, generation),

@@ -6,7 +6,7 @@ use chrono::Duration;
 
 use super::{Context, KeyView, views};
 use crate::error::{Error, Result};
-use crate::events::{Action, Event, Record};
+use crate::events::{Event, EventKind, Record};
 use crate::model::{self, Status};
 
 /// Which keys `list` and `export` include.
@@ -138,7 +138,7 @@ pub fn audit(ctx: &Context, within_days: Option<u32>) -> Result<AuditReport> {
     }
     ctx.record(Event::new(
         now,
-        Action::Audit,
+        EventKind::Audit,
         None,
         "ok",
         format!(
@@ -161,7 +161,7 @@ pub fn export(ctx: &Context, filter: &Filter, format: &str) -> Result<Vec<KeyVie
     keys.retain(|v| v.status.is_active());
     ctx.record(Event::new(
         ctx.now(),
-        Action::Export,
+        EventKind::Export,
         None,
         "ok",
         format!("format {format}, {} keys", keys.len()),

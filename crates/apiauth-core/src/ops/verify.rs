@@ -6,7 +6,7 @@ use super::Context;
 use super::import::check_value;
 use crate::crypto::{KeyHash, jwt};
 use crate::error::Result;
-use crate::events::{Action, Event, Use};
+use crate::events::{Event, EventKind, Use};
 use crate::model::{KeyEntry, KeyKind, KeyVersion};
 use crate::store::Found;
 
@@ -115,7 +115,7 @@ pub fn verify(ctx: &Context, value: &str, requirements: &Requirements) -> Result
     else {
         ctx.record(Event::new(
             now,
-            Action::Verify,
+            EventKind::Verify,
             None,
             Verdict::NotFound.as_str(),
             format!("unknown value, sha256 {}…", &hash.to_hex()[..8]),
@@ -158,7 +158,7 @@ pub fn verify(ctx: &Context, value: &str, requirements: &Requirements) -> Result
     }
     let event = Event::new(
         now,
-        Action::Verify,
+        EventKind::Verify,
         Some(entry.id.to_string()),
         result.verdict.as_str(),
         detail,

@@ -59,7 +59,7 @@ impl Log for EventLog {
 
 #[cfg(test)]
 mod tests {
-    use crate::events::{Action, Event};
+    use crate::events::{Event, EventKind};
     use crate::testing;
 
     #[test]
@@ -71,7 +71,7 @@ mod tests {
             .unwrap()
             .expect("the key comes from the caller");
         assert_eq!(log.position().unwrap(), None, "no record yet");
-        let audit = Event::new(testing::now(), Action::Audit, None, "ok", "an audit");
+        let audit = Event::new(testing::now(), EventKind::Audit, None, "ok", "an audit");
         log.append(&[audit]).unwrap();
         let records = log.read_all().unwrap();
         let at = log.position().unwrap().expect("records were appended");
