@@ -1,6 +1,5 @@
-//! The reading actions: list, show, audit, export and stats.
-
-use std::collections::BTreeMap;
+//! `audit`: keys grouped by what needs doing, stale keys and the recent alerts; what the
+//! CLI's audit gates and the TUI's dashboard show.
 
 use chrono::Duration;
 
@@ -8,47 +7,6 @@ use super::{Context, KeyView, views};
 use crate::error::{Error, Result};
 use crate::events::{Event, EventKind, Record};
 use crate::model::{self, Status};
-
-/// Which keys `list` and `export` include.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Filter {
-    /// Only this service (case-insensitive).
-    pub service: Option<String>,
-    /// Only this environment (case-insensitive).
-    pub env: Option<String>,
-    /// Only this status.
-    pub status: Option<Status>,
-}
-
-impl Filter {
-    fn matches(&self, view: &KeyView) -> bool {
-        self.service
-            .as_deref()
-            .is_none_or(|s| view.entry.service.eq_ignore_ascii_case(s))
-            && self.env.as_deref().is_none_or(|e| {
-                view.entry
-                    .env
-                    .as_deref()
-                    .is_some_and(|v| v.eq_ignore_ascii_case(e))
-            })
-            && self.status.is_none_or(|s| view.status == s)
-    }
-}
-
-/// Every key (matching `filter`) with its status, last use and staleness, in creation order.
-pub fn list(ctx: &Context, filter: &Filter) -> Result<Vec<KeyView>> {
-    let keystore = ctx.store.load()?;
-    let mut all = views(ctx, keystore);
-    all.retain(|v| filter.matches(v));
-    Ok(all)
-}
-
-/// One key by id or unambiguous id prefix.
-pub fn show(ctx: &Context, id: &str) -> Result<KeyView> {
-    let keystore = ctx.store.load()?;
-    let index = keystore.resolve(id)?;
-    Ok(views(ctx, keystore).swap_remove(index))
-}
 
 /// Keys grouped by status, stale keys and recent alerts: what `audit` and the dashboard show.
 #[derive(Debug, Clone, Default)]
@@ -152,57 +110,4 @@ pub fn audit(ctx: &Context, within_days: Option<u32>) -> Result<AuditReport> {
         ),
     ));
     Ok(report)
-}
-
-/// Active keys (healthy or expiring) matching `filter`, for `export` in `format` (named in the
-/// record of the export).
-pub fn export(ctx: &Context, filter: &Filter, format: &str) -> Result<Vec<KeyView>> {
-    let mut keys = list(ctx, filter)?;
-    keys.retain(|v| v.status.is_active());
-    ctx.record(Event::new(
-        ctx.now(),
-        EventKind::Export,
-        None,
-        "ok",
-        format!("format {format}, {} keys", keys.len()),
-    ));
-    Ok(keys)
-}
-
-/// Counts for `stats`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct Stats {
-    /// All keys.
-    pub total: usize,
-    /// Not revoked and not expired.
-    pub active: usize,
-    /// Active and not close to expiry.
-    pub healthy: usize,
-    /// Active but expiring within the window.
-    pub expiring: usize,
-    /// Past expiry.
-    pub expired: usize,
-    /// Revoked.
-    pub revoked: usize,
-    /// Keys per service.
-    pub services: BTreeMap<String, usize>,
-}
-
-/// Counts keys by status and service.
-pub fn stats(ctx: &Context) -> Result<Stats> {
-    let now = ctx.now();
-    let keystore = ctx.store.load()?;
-    let mut stats = Stats::default();
-    for entry in keystore.entries() {
-        stats.total += 1;
-        match entry.status(now, ctx.config.expiring_window()) {
-            Status::Healthy => stats.healthy += 1,
-            Status::Expiring => stats.expiring += 1,
-            Status::Expired => stats.expired += 1,
-            Status::Revoked => stats.revoked += 1,
-        }
-        *stats.services.entry(entry.service.clone()).or_default() += 1;
-    }
-    stats.active = stats.healthy + stats.expiring;
-    Ok(stats)
 }
