@@ -9,7 +9,6 @@ mod human;
 mod input;
 mod json;
 mod output;
-pub mod report;
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal as _;
@@ -21,13 +20,13 @@ use base64::Engine as _;
 use clap::{CommandFactory as _, Parser as _, ValueEnum as _};
 use zeroize::Zeroizing;
 
+use crate::hints::{self, CHECK_FAILED, OK, USAGE};
 use apiauth_core::Config;
 use apiauth_core::ops::{self, Context, KeyView};
-use apiauth_core::{Error, Result};
+use apiauth_core::{Error, Field, Result};
 use apiauth_core::{MasterKey, SecretString};
 use args::{Cli, Command, ExportFormat, GenerateCommand};
 use human::Painter;
-use report::{CHECK_FAILED, OK, USAGE};
 
 /// The environment variable holding a base64 master key (for CI).
 pub const MASTER_KEY_ENV: &str = "APIAUTH_MASTER_KEY";
@@ -72,7 +71,7 @@ pub fn main() -> ExitCode {
         None if interactive => {
             return match context(cli.key_dir).and_then(|ctx| crate::tui::run(ctx, no_color)) {
                 Ok(()) => ExitCode::SUCCESS,
-                Err(error) => report::report(&error, err),
+                Err(error) => report(&error, err),
             };
         }
         None => {
@@ -87,7 +86,7 @@ pub fn main() -> ExitCode {
 
     let ctx = match context(cli.key_dir) {
         Ok(ctx) => ctx,
-        Err(error) => return report::report(&error, err),
+        Err(error) => return report(&error, err),
     };
     let run = Run {
         ctx,
@@ -104,10 +103,20 @@ pub fn main() -> ExitCode {
         ));
     }
     match (outcome, output::take_failure()) {
-        (Ok(OK), Some(source)) => report::report(&Error::Output { source }, err),
+        (Ok(OK), Some(source)) => report(&Error::Output { source }, err),
         (Ok(code), _) => ExitCode::from(code),
-        (Err(error), _) => report::report(&error, err),
+        (Err(error), _) => report(&error, err),
     }
+}
+
+/// Prints `error: …` and its hint to stderr; returns the exit code.
+fn report(error: &Error, painter: Painter) -> ExitCode {
+    let mut text = format!("{} {}\n", painter.error_label(), hints::message(error));
+    if let Some(hint) = hints::hint(error) {
+        text.push_str(&format!("  {} {hint}\n", painter.hint_label()));
+    }
+    output::stderr(&text);
+    ExitCode::from(hints::exit_code(error))
 }
 
 /// `text` with every long command-line argument it quotes cut to an excerpt. An option's
@@ -179,7 +188,7 @@ fn lock_timeout() -> Result<Duration> {
             .map(Duration::from_secs_f64)
             .ok_or_else(|| {
                 Error::invalid(
-                    "APIAUTH_LOCK_TIMEOUT",
+                    Field::LockTimeout,
                     format!(
                         "'{}' is not a number of seconds from 0 to 3600",
                         apiauth_core::sanitize::display(&text)
@@ -194,7 +203,7 @@ fn context(flag_dir: Option<PathBuf>) -> Result<Context> {
     let explicit = flag_dir.or_else(|| env_path("APIAUTH_HOME"));
     let dir = apiauth_core::key_dir(explicit.clone(), None).ok_or_else(|| {
         Error::invalid(
-            "--key-dir",
+            Field::KeyDir,
             "no home directory was found to keep the keystore in; give one with --key-dir or APIAUTH_HOME",
         )
     })?;

@@ -54,7 +54,7 @@ const JOB_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 /// once it is open (a locked or damaged keystore) are shown in it.
 pub fn run(ctx: Context, no_color: bool) -> Result<()> {
     let keymap = keys::Keymap::from_config(&ctx.config.keys)
-        .map_err(|message| Error::invalid("config.toml [keys]", message))?;
+        .map_err(|message| Error::invalid(apiauth_core::Field::KeyBindings, message))?;
     let settings = Settings {
         keymap,
         color: !no_color && ctx.config.theme != apiauth_core::Theme::Mono,

@@ -22,12 +22,7 @@ use super::watch::{Seen, Stamp};
 
 /// An error as one line, with its hint.
 pub(crate) fn describe(error: &Error) -> String {
-    let mut text = display(&error.to_string()).into_owned();
-    if let Some(hint) = crate::cli::report::hint(error) {
-        text.push_str(" — ");
-        text.push_str(&display(&hint));
-    }
-    text
+    crate::hints::one_line(error)
 }
 
 impl App {

@@ -54,7 +54,7 @@ pub mod fuzzing;
 pub mod testing;
 
 // What went wrong, with the facts a message needs.
-pub use error::{Error, FileKind, KeySourceKind, Lock, Result, Rollback};
+pub use error::{Error, Field, FileKind, KeySourceKind, LineProblem, Lock, Result, Rollback};
 
 // Preferences, and where the keystore lives when no directory is given.
 pub use config::{Config, KeySpec, Theme};

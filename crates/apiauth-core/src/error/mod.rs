@@ -4,6 +4,7 @@
 //! file, the id, the candidates). Turning them into words with a recovery hint and into an exit
 //! code is the faces' work, done once for all of them by the app's `hints` module.
 
+mod field;
 mod file;
 mod rollback;
 
@@ -11,6 +12,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use field::Field;
 pub use file::{FileKind, FormatError};
 pub use rollback::Rollback;
 
@@ -38,6 +40,31 @@ impl fmt::Display for Lock {
             Lock::Keystore => "the keystore",
             Lock::EventLog => "the event log",
         })
+    }
+}
+
+/// What is wrong with one line of a file being imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineProblem {
+    /// Its line number, from 1.
+    pub line: usize,
+    /// The key name on the line, when the problem is with its value.
+    pub name: Option<String>,
+    /// The input an action refused, when it did (a face names it in its own terms).
+    pub field: Option<Field>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl LineProblem {
+    /// A problem with line `line`, in words.
+    pub(crate) fn new(line: usize, message: impl Into<String>) -> Self {
+        LineProblem {
+            line,
+            name: None,
+            field: None,
+            message: message.into(),
+        }
     }
 }
 
@@ -184,16 +211,16 @@ pub enum Error {
     /// A value given by the user is not acceptable.
     #[error("{field}: {message}")]
     Invalid {
-        /// The flag or form field.
-        field: &'static str,
+        /// The input it was given for.
+        field: Field,
         /// What is wrong and what is allowed.
         message: String,
     },
     /// `import --from-file` found problems; nothing was imported.
     #[error("nothing was imported: {} line(s) have problems", problems.len())]
     ImportRejected {
-        /// One message per bad line, with its line number.
-        problems: Vec<String>,
+        /// What is wrong with each bad line, in line order.
+        problems: Vec<LineProblem>,
     },
     /// No key has this id.
     #[error("no key with id {id}")]
@@ -287,7 +314,7 @@ impl Error {
     }
 
     /// Shorthand for [`Error::Invalid`].
-    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+    pub fn invalid(field: Field, message: impl Into<String>) -> Self {
         Error::Invalid {
             field,
             message: message.into(),

@@ -4,7 +4,7 @@
 use chrono::Duration;
 
 use super::{Context, KeyView, views};
-use crate::error::{Error, Result};
+use crate::error::{Error, Field, Result};
 use crate::events::{Event, EventKind, Record};
 use crate::model::{self, Status};
 
@@ -51,7 +51,7 @@ pub fn audit(ctx: &Context, within_days: Option<u32>) -> Result<AuditReport> {
     if let Some(days) = within_days {
         if !(1..=model::MAX_EXPIRY_DAYS).contains(&days) {
             return Err(Error::invalid(
-                "--within",
+                Field::Window,
                 format!(
                     "the window must be from 1 to {} days",
                     model::MAX_EXPIRY_DAYS

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use super::Context;
 use super::issue::{Issued, expiry_for, issue_value, unique_id, whole_seconds_for};
 use super::labels::Labels;
-use crate::error::{Error, Result};
+use crate::error::{Error, Field, Result};
 use crate::events::{Event, EventKind};
 use crate::model::{self, DEFAULT_JWT_EXPIRY_DAYS, Expiry, KeyEntry, KeyKind};
 use crate::timefmt;
@@ -43,7 +43,7 @@ pub fn generate(ctx: &Context, request: GenerateRequest) -> Result<Issued> {
     let (kind, prefix, claims, default_days) = match request.kind {
         NewKind::ApiKey { prefix } => {
             let prefix = match prefix {
-                Some(p) => model::parse_prefix(&p).map_err(|m| Error::invalid("--prefix", m))?,
+                Some(p) => model::parse_prefix(&p).map_err(|m| Error::invalid(Field::Prefix, m))?,
                 None => ctx.config.default_prefix.clone(),
             };
             (
@@ -56,7 +56,7 @@ pub fn generate(ctx: &Context, request: GenerateRequest) -> Result<Issued> {
         NewKind::Jwt { claims } => {
             for (key, value) in &claims {
                 model::parse_claim(&format!("{key}={value}"))
-                    .map_err(|m| Error::invalid("--claim", m))?;
+                    .map_err(|m| Error::invalid(Field::Claim, m))?;
             }
             (
                 KeyKind::Jwt,

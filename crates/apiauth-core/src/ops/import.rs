@@ -8,7 +8,7 @@ use super::Context;
 use super::issue::{expiry_for, unique_id};
 use super::labels::Labels;
 use crate::crypto::{KeyHash, SecretString, jwt};
-use crate::error::{Error, Result};
+use crate::error::{Error, Field, Result};
 use crate::events::{Event, EventKind};
 use crate::model::{self, Expiry, KeyEntry, KeyKind, KeyVersion};
 use crate::store::Transaction;
@@ -70,7 +70,7 @@ struct TokenTimes {
 fn read_token(value: &str) -> Result<Option<TokenTimes>> {
     let damaged = |e: jwt::JwtError| {
         Error::invalid(
-            "value",
+            Field::Value,
             format!("the value looks like a JWT but is not one: {e}"),
         )
     };
@@ -79,7 +79,7 @@ fn read_token(value: &str) -> Result<Option<TokenTimes>> {
     };
     if token.is_unsigned() {
         return Err(Error::invalid(
-            "value",
+            Field::Value,
             "the JWT is unsigned (its header names alg \"none\", or it has no signature): \
              an unsigned token is not a credential, so it is not imported",
         ));
@@ -194,7 +194,7 @@ pub(super) fn import_event(entry: &KeyEntry, now: DateTime<Utc>, how: &str) -> E
 /// Records an existing key by its hash; the plaintext is not kept.
 pub fn import(ctx: &Context, request: ImportRequest) -> Result<KeyEntry> {
     let now = ctx.now();
-    check_value(request.value.expose()).map_err(|m| Error::invalid("value", m))?;
+    check_value(request.value.expose()).map_err(|m| Error::invalid(Field::Value, m))?;
     let labels = request.labels.checked()?;
     let default_days = ctx.config.default_expiry_days;
     ctx.store.update(|keystore| {

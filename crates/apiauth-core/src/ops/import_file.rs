@@ -7,7 +7,7 @@ use super::Context;
 use super::import::{check_value, import_event, imported_entry};
 use super::labels::Labels;
 use crate::crypto::KeyHash;
-use crate::error::{Error, Result};
+use crate::error::{Error, Field, LineProblem, Result};
 use crate::model::{self, Expiry, KeyEntry};
 
 /// An `import --from-file` request.
@@ -40,8 +40,8 @@ struct DotenvLine<'a> {
 
 /// Parses dotenv text: `NAME=VALUE` per line, `export ` allowed, blank lines and `#` comments
 /// skipped, matching quotes around the value removed, a ` #` comment after an unquoted value
-/// dropped. Returns the good lines and a message per bad line.
-fn parse_dotenv(text: &str) -> (Vec<DotenvLine<'_>>, Vec<String>) {
+/// dropped. Returns the good lines and what is wrong with each bad one.
+fn parse_dotenv(text: &str) -> (Vec<DotenvLine<'_>>, Vec<LineProblem>) {
     let mut lines = Vec::new();
     let mut problems = Vec::new();
     for (i, raw) in text.lines().enumerate() {
@@ -52,7 +52,7 @@ fn parse_dotenv(text: &str) -> (Vec<DotenvLine<'_>>, Vec<String>) {
         }
         let line = line.strip_prefix("export ").map_or(line, str::trim_start);
         let Some((name, value)) = line.split_once('=') else {
-            problems.push(format!("line {number}: expected NAME=VALUE"));
+            problems.push(LineProblem::new(number, "expected NAME=VALUE"));
             continue;
         };
         let name = name.trim();
@@ -66,21 +66,21 @@ fn parse_dotenv(text: &str) -> (Vec<DotenvLine<'_>>, Vec<String>) {
                     &value[1..1 + end]
                 }
                 _ => {
-                    problems.push(format!("line {number}: unterminated or malformed quotes"));
+                    problems.push(LineProblem::new(number, "unterminated or malformed quotes"));
                     continue;
                 }
             },
             _ => value.split(" #").next().unwrap_or("").trim_end(),
         };
         if let Err(message) = model::parse_name(name) {
-            problems.push(format!("line {number}: {message}"));
+            problems.push(LineProblem::new(number, message));
             continue;
         }
         if let Err(message) = check_value(value) {
-            problems.push(format!(
-                "line {number} ({}): {message}",
-                crate::sanitize::display(name)
-            ));
+            problems.push(LineProblem {
+                name: Some(name.to_owned()),
+                ..LineProblem::new(number, message)
+            });
             continue;
         }
         lines.push(DotenvLine {
@@ -101,7 +101,7 @@ pub fn import_file(ctx: &Context, request: ImportFileRequest) -> Result<Vec<KeyE
     let (lines, line_problems) = parse_dotenv(&request.contents);
     if lines.is_empty() && line_problems.is_empty() {
         return Err(Error::invalid(
-            "--from-file",
+            Field::ImportFile,
             "the file has no NAME=VALUE lines to import",
         ));
     }
@@ -113,9 +113,9 @@ pub fn import_file(ctx: &Context, request: ImportFileRequest) -> Result<Vec<KeyE
         for line in &lines {
             let hash = KeyHash::of(line.value);
             if let Some(first) = seen.insert(hash, line.number) {
-                problems.push(format!(
-                    "line {}: the same value as line {first}",
-                    line.number
+                problems.push(LineProblem::new(
+                    line.number,
+                    format!("the same value as line {first}"),
                 ));
                 continue;
             }
@@ -132,21 +132,19 @@ pub fn import_file(ctx: &Context, request: ImportFileRequest) -> Result<Vec<KeyE
                 now,
             ) {
                 Ok(entry) => entries.push(entry),
-                Err(Error::Duplicate { id, .. }) => problems.push(format!(
-                    "line {}: this value is already in the keystore as {id}",
-                    line.number
+                Err(Error::Duplicate { id, .. }) => problems.push(LineProblem::new(
+                    line.number,
+                    format!("this value is already in the keystore as {id}"),
                 )),
-                Err(e) => problems.push(format!("line {}: {e}", line.number)),
+                Err(Error::Invalid { field, message }) => problems.push(LineProblem {
+                    field: Some(field),
+                    ..LineProblem::new(line.number, message)
+                }),
+                Err(e) => problems.push(LineProblem::new(line.number, e.to_string())),
             }
         }
         if !problems.is_empty() {
-            problems.sort_by_key(|p| {
-                p.trim_start_matches("line ")
-                    .split(|c: char| !c.is_ascii_digit())
-                    .next()
-                    .and_then(|n| n.parse::<usize>().ok())
-                    .unwrap_or(0)
-            });
+            problems.sort_by_key(|p| p.line);
             return Err(Error::ImportRejected { problems });
         }
         for entry in &entries {

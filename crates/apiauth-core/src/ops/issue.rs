@@ -6,7 +6,7 @@ use chrono::{DateTime, SubsecRound as _, Utc};
 use serde_json::{Map, Value};
 
 use crate::crypto::{self, KeyHash, SecretString, SigningSecret, jwt};
-use crate::error::{Error, Result};
+use crate::error::{Error, Field, Result};
 use crate::model::{self, Expiry, KeyEntry, KeyId, KeyKind, KeyVersion};
 use crate::store::Transaction;
 
@@ -42,7 +42,7 @@ pub(super) fn expiry_for(
         Some(expiry) => {
             let (at, days) = expiry
                 .resolve(now, allow_past)
-                .map_err(|m| Error::invalid("--expires-at", m))?;
+                .map_err(|m| Error::invalid(Field::Expiry, m))?;
             Ok((Some(at), Some(days)))
         }
     }

@@ -1,7 +1,7 @@
 //! The labels generate and import share (name, service, environment, scopes, rate limit),
 //! checked with the model's parsers.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Field, Result};
 use crate::model;
 
 /// Fields shared by generate and import.
@@ -22,7 +22,7 @@ pub struct Labels {
 impl Labels {
     /// Runs every field through the model's parsers, naming the field that fails.
     pub(super) fn checked(&self) -> Result<Labels> {
-        let name = model::parse_name(&self.name).map_err(|m| Error::invalid("--name", m))?;
+        let name = model::parse_name(&self.name).map_err(|m| Error::invalid(Field::Name, m))?;
         Ok(Labels {
             name,
             ..self.checked_except_name()?
@@ -32,23 +32,23 @@ impl Labels {
     /// [`Labels::checked`] for everything but the name (left empty), for `import --from-file`
     /// where each line names its key.
     pub(super) fn checked_except_name(&self) -> Result<Labels> {
-        let field = |name: &'static str| move |message: String| Error::invalid(name, message);
+        let field = |name: Field| move |message: String| Error::invalid(name, message);
         let mut scopes: Vec<String> = Vec::with_capacity(self.scopes.len());
         for scope in &self.scopes {
-            let scope = model::parse_scope(scope).map_err(field("--scope"))?;
+            let scope = model::parse_scope(scope).map_err(field(Field::Scope))?;
             if !scopes.contains(&scope) {
                 scopes.push(scope);
             }
         }
         Ok(Labels {
             name: String::new(),
-            service: model::parse_service(&self.service).map_err(field("--service"))?,
+            service: model::parse_service(&self.service).map_err(field(Field::Service))?,
             env: self
                 .env
                 .as_deref()
                 .map(model::parse_env)
                 .transpose()
-                .map_err(field("--env"))?,
+                .map_err(field(Field::Env))?,
             scopes,
             rate_limit: self.rate_limit,
         })

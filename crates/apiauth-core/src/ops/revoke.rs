@@ -1,7 +1,7 @@
 //! `revoke`: every version of a key, for good.
 
 use super::Context;
-use crate::error::{Error, Result};
+use crate::error::{Error, Field, Result};
 use crate::events::{Event, EventKind};
 use crate::model::{self, KeyEntry};
 
@@ -18,7 +18,7 @@ pub struct Revoked {
 pub fn revoke(ctx: &Context, id: &str, reason: Option<String>) -> Result<Revoked> {
     let now = ctx.now();
     let reason = reason
-        .map(|r| model::parse_reason(&r).map_err(|m| Error::invalid("--reason", m)))
+        .map(|r| model::parse_reason(&r).map_err(|m| Error::invalid(Field::Reason, m)))
         .transpose()?;
     ctx.store.update(|keystore| {
         let index = keystore.resolve(id)?;

@@ -5,7 +5,7 @@ use chrono::Duration;
 
 use super::Context;
 use super::issue::{Issued, expiry_for, issue_value, whole_seconds_for};
-use crate::error::{Error, Result};
+use crate::error::{Error, Field, Result};
 use crate::events::{Event, EventKind};
 use crate::model::{self, Expiry};
 use crate::timefmt;
@@ -46,7 +46,7 @@ fn unknown_lifetime(configured: Option<u32>) -> (u32, String) {
 pub fn rotate(ctx: &Context, id: &str, request: RotateRequest) -> Result<Issued> {
     let now = ctx.now();
     if let Some(grace) = request.grace {
-        model::check_grace(grace).map_err(|m| Error::invalid("--grace", m))?;
+        model::check_grace(grace).map_err(|m| Error::invalid(Field::Grace, m))?;
     }
     ctx.store.update(|keystore| {
         let index = keystore.resolve(id)?;

@@ -1,11 +1,13 @@
-//! The one place where errors become words and exit codes (DESIGN.md §4):
-//! 0 success / key valid, 1 a check failed, 2 usage error, 3 keystore cannot be opened,
-//! decrypted or locked, 4 no such key id.
-
-use std::process::ExitCode;
+//! The one place where errors become words, hints and exit codes, for every face: the
+//! command line prints them, the terminal UI shows them in its banner and its forms.
+//!
+//! Exit codes (DESIGN.md §4): 0 success / key valid, 1 a check failed, 2 usage error, 3
+//! keystore cannot be opened, decrypted or locked, 4 no such key id. An invalid input is named
+//! by the flag it is given with on the command line, which is also what the TUI shows when the
+//! input has no field of its own in the form.
 
 use apiauth_core::sanitize::display;
-use apiauth_core::{Error, KeySourceKind};
+use apiauth_core::{Error, Field, KeySourceKind, LineProblem};
 
 /// Exit code: success, or the key is valid.
 pub const OK: u8 = 0;
@@ -30,6 +32,50 @@ pub fn exit_code(error: &Error) -> u8 {
         Error::KeyNotFound { .. } => NO_SUCH_KEY,
         _ => KEYSTORE,
     }
+}
+
+/// The command-line flag (or argument, or environment variable) that gives `field`.
+pub fn flag(field: Field) -> &'static str {
+    match field {
+        Field::Value => "value",
+        Field::Name => "--name",
+        Field::Service => "--service",
+        Field::Env => "--env",
+        Field::Scope => "--scope",
+        Field::Expiry => "--expires-at",
+        Field::Grace => "--grace",
+        Field::Prefix => "--prefix",
+        Field::Claim => "--claim",
+        Field::RateLimit => "--rate-limit",
+        Field::Reason => "--reason",
+        Field::Window => "--within",
+        Field::ImportFile => "--from-file",
+        Field::KeyDir => "--key-dir",
+        Field::LockTimeout => "APIAUTH_LOCK_TIMEOUT",
+        Field::KeyBindings => "config.toml [keys]",
+        Field::ValueSource => "VALUE",
+    }
+}
+
+/// What went wrong, in words safe to print on a terminal; an invalid input is named by its
+/// [`flag`].
+pub fn message(error: &Error) -> String {
+    let text = match error {
+        Error::Invalid { field, message } => format!("{}: {message}", flag(*field)),
+        other => other.to_string(),
+    };
+    display(&text).into_owned()
+}
+
+/// The error and what to do about it on one line (`message — hint`), safe to print on a
+/// terminal: for a banner or a notice.
+pub fn one_line(error: &Error) -> String {
+    let mut text = message(error);
+    if let Some(hint) = hint(error) {
+        text.push_str(" — ");
+        text.push_str(&display(&hint));
+    }
+    text
 }
 
 /// What to do about an error, when there is something to say.
@@ -163,7 +209,7 @@ pub fn hint(error: &Error) -> Option<String> {
             "fix these lines and run the import again:\n  {}",
             problems
                 .iter()
-                .map(|p| display(p).into_owned())
+                .map(|p| display(&line_problem(p)).into_owned())
                 .collect::<Vec<_>>()
                 .join("\n  ")
         ),
@@ -191,6 +237,22 @@ pub fn hint(error: &Error) -> Option<String> {
         ),
         _ => return None,
     })
+}
+
+/// One bad line of an imported file: `line N (NAME): --flag: what`, the name and the flag when
+/// there are.
+fn line_problem(problem: &LineProblem) -> String {
+    let mut text = format!("line {}", problem.line);
+    if let Some(name) = &problem.name {
+        text.push_str(&format!(" ({name})"));
+    }
+    text.push_str(": ");
+    if let Some(field) = problem.field {
+        text.push_str(flag(field));
+        text.push_str(": ");
+    }
+    text.push_str(&problem.message);
+    text
 }
 
 /// What to do when the keystore and the event log disagree.
@@ -259,23 +321,57 @@ fn not_a_file(path: &std::path::Path, kind: apiauth_core::FileKind) -> String {
     }
 }
 
-/// Prints `error: …` and the hint to stderr; returns the exit code.
-pub fn report(error: &Error, painter: super::human::Painter) -> ExitCode {
-    let mut text = format!(
-        "{} {}\n",
-        painter.error_label(),
-        display(&error.to_string())
-    );
-    if let Some(hint) = hint(error) {
-        text.push_str(&format!("  {} {hint}\n", painter.hint_label()));
-    }
-    super::output::stderr(&text);
-    ExitCode::from(exit_code(error))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_invalid_input_is_named_as_the_command_line_gives_it() {
+        let named = |field, text: &str| message(&Error::invalid(field, text));
+        assert_eq!(
+            named(Field::Expiry, "it is in the past"),
+            "--expires-at: it is in the past"
+        );
+        assert_eq!(named(Field::Scope, "bad"), "--scope: bad");
+        assert_eq!(
+            named(Field::ValueSource, "stdin is empty"),
+            "VALUE: stdin is empty"
+        );
+        assert_eq!(
+            named(Field::Value, "the key value is empty"),
+            "value: the key value is empty"
+        );
+        assert_eq!(
+            named(Field::KeyBindings, "unknown action"),
+            "config.toml [keys]: unknown action"
+        );
+        assert_eq!(
+            named(Field::Name, "a\u{1b}[2J"),
+            "--name: a\u{fffd}[2J",
+            "sanitized"
+        );
+    }
+
+    #[test]
+    fn each_bad_line_of_an_import_is_named_with_its_flag() {
+        let problem = |line, name: Option<&str>, field, message: &str| LineProblem {
+            line,
+            name: name.map(str::to_owned),
+            field,
+            message: message.to_owned(),
+        };
+        let rejected = Error::ImportRejected {
+            problems: vec![
+                problem(1, None, Some(Field::Expiry), "too far ahead"),
+                problem(3, Some("B\u{1b}"), None, "the key value is empty"),
+            ],
+        };
+        assert_eq!(
+            hint(&rejected).unwrap(),
+            "fix these lines and run the import again:\n  line 1: --expires-at: too far ahead\n  \
+             line 3 (B\u{fffd}): the key value is empty"
+        );
+    }
 
     #[test]
     fn a_permission_hint_fits_the_operation() {
