@@ -1,13 +1,13 @@
 //! `verify`: the answer an API gateway acts on, for every request.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use super::Context;
 use super::import::check_value;
 use crate::crypto::{KeyHash, jwt};
 use crate::error::Result;
 use crate::events::{Event, EventKind, Use};
-use crate::model::{KeyEntry, KeyKind, KeyVersion};
+use crate::model::{KeyEntry, KeyKind, KeyVersion, Status};
 use crate::store::Found;
 
 /// Answer of verify (DESIGN.md §3).
@@ -132,20 +132,25 @@ pub fn verify(ctx: &Context, value: &str, requirements: &Requirements) -> Result
         deprecated_version: !is_current,
         ..Verification::not_found()
     };
-    result.verdict = if entry.revoked_at.is_some() {
-        Verdict::Revoked
-    } else if !is_current && version.grace_until.is_none_or(|g| now >= g) {
-        result.deprecated_version = false;
-        Verdict::Superseded
-    } else if entry.expires_at.is_some_and(|at| at <= now) {
-        Verdict::Expired
-    } else {
-        match check_token(&entry, version, value, now, &mut result) {
-            Some((verdict, reason)) => {
-                result.reason = Some(reason);
-                verdict
+    // The status rule decides revoked and expired (an expiring key verifies, so no window
+    // applies); a value replaced past its grace window answers superseded, unless its key was
+    // revoked.
+    let superseded = !is_current && version.grace_until.is_none_or(|g| now >= g);
+    result.verdict = match entry.status(now, Duration::zero()) {
+        Status::Revoked => Verdict::Revoked,
+        _ if superseded => {
+            result.deprecated_version = false;
+            Verdict::Superseded
+        }
+        Status::Expired => Verdict::Expired,
+        Status::Healthy | Status::Expiring => {
+            match check_token(&entry, version, value, now, &mut result) {
+                Some((verdict, reason)) => {
+                    result.reason = Some(reason);
+                    verdict
+                }
+                None => check_requirements(&entry, requirements, &mut result),
             }
-            None => check_requirements(&entry, requirements, &mut result),
         }
     };
     let mut detail = format!("presented v{} of v{}", version.version, entry.version());
@@ -246,5 +251,53 @@ fn check_requirements(
             result.missing_scopes.join(", ")
         ));
         Verdict::Forbidden
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+
+    use super::*;
+    use crate::model::Expiry;
+    use crate::ops::{
+        Clock, GenerateRequest, Labels, NewKind, RotateRequest, generate, revoke, rotate,
+    };
+    use crate::testing;
+
+    #[test]
+    fn revoked_comes_before_superseded_which_comes_before_expired() {
+        let mut ctx = testing::context();
+        let labels = Labels {
+            name: "gateway".into(),
+            service: "billing".into(),
+            ..Labels::default()
+        };
+        let first = generate(
+            &ctx,
+            GenerateRequest {
+                labels,
+                kind: NewKind::ApiKey { prefix: None },
+                expiry: Some(Expiry::Days(1)),
+            },
+        )
+        .unwrap();
+        let id = first.entry.id.to_string();
+        let second = rotate(&ctx, &id, RotateRequest::default()).unwrap();
+        ctx.clock = Clock::Fixed(testing::now() + Duration::days(2));
+        let answer = |ctx: &Context, value: &crate::crypto::SecretString| {
+            verify(ctx, value.expose(), &Requirements::default())
+                .unwrap()
+                .verdict
+        };
+        assert_eq!(answer(&ctx, &second.secret), Verdict::Expired);
+        assert_eq!(
+            answer(&ctx, &first.secret),
+            Verdict::Superseded,
+            "a replaced value is superseded, expired key or not"
+        );
+        revoke(&ctx, &id, None).unwrap();
+        assert_eq!(answer(&ctx, &first.secret), Verdict::Revoked);
+        assert_eq!(answer(&ctx, &second.secret), Verdict::Revoked);
     }
 }
