@@ -39,6 +39,54 @@ impl AuditReport {
     }
 }
 
+/// Keys grouped as an audit groups them, each group in the order it is shown in: positions in
+/// the list of keys they were grouped from. Every key is in one status group; stale keys are
+/// also listed among the stale.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditGroups {
+    /// Keys needing nothing, in the order given.
+    pub healthy: Vec<usize>,
+    /// Keys expiring within the window, soonest first.
+    pub expiring: Vec<usize>,
+    /// Expired keys, most recently expired first.
+    pub expired: Vec<usize>,
+    /// Revoked keys, most recently revoked first.
+    pub revoked: Vec<usize>,
+    /// Stale keys (any status but revoked), longest unused first.
+    pub stale: Vec<usize>,
+}
+
+impl AuditGroups {
+    /// Groups `views` by status and staleness.
+    pub fn of(views: &[KeyView]) -> AuditGroups {
+        let mut groups = AuditGroups::default();
+        for (row, view) in views.iter().enumerate() {
+            if view.stale {
+                groups.stale.push(row);
+            }
+            match view.status {
+                Status::Healthy => groups.healthy.push(row),
+                Status::Expiring => groups.expiring.push(row),
+                Status::Expired => groups.expired.push(row),
+                Status::Revoked => groups.revoked.push(row),
+            }
+        }
+        let entry = |row: &usize| &views[*row].entry;
+        groups.expiring.sort_by_key(|row| entry(row).expires_at);
+        groups
+            .expired
+            .sort_by_key(|row| std::cmp::Reverse(entry(row).expires_at));
+        groups
+            .revoked
+            .sort_by_key(|row| std::cmp::Reverse(entry(row).revoked_at));
+        groups.stale.sort_by_key(|row| {
+            let view = &views[*row];
+            view.last_used_at.unwrap_or(view.entry.created_at)
+        });
+        groups
+    }
+}
+
 /// Most alerts an audit lists.
 const MAX_ALERTS: usize = 500;
 
@@ -61,32 +109,27 @@ pub fn audit(ctx: &Context, within_days: Option<u32>) -> Result<AuditReport> {
         scoped.config.expiring_window_days = days;
     }
     let keystore = ctx.store.load()?;
+    let all = views(&scoped, keystore);
+    let groups = AuditGroups::of(&all);
+    let stale = groups.stale.iter().map(|&row| all[row].clone()).collect();
+    // Every key is in exactly one status group: moved there, not copied.
+    let mut rows: Vec<Option<KeyView>> = all.into_iter().map(Some).collect();
+    let mut take = |group: &[usize]| -> Vec<KeyView> {
+        group
+            .iter()
+            .map(|&row| rows[row].take().expect("a key is in one status group"))
+            .collect()
+    };
     let mut report = AuditReport {
         window_days: scoped.config.expiring_window_days,
         alert_window_days: ctx.config.alert_window_days,
+        healthy: take(&groups.healthy),
+        expiring: take(&groups.expiring),
+        expired: take(&groups.expired),
+        revoked: take(&groups.revoked),
+        stale,
         ..AuditReport::default()
     };
-    for view in views(&scoped, keystore) {
-        if view.stale {
-            report.stale.push(view.clone());
-        }
-        match view.status {
-            Status::Healthy => report.healthy.push(view),
-            Status::Expiring => report.expiring.push(view),
-            Status::Expired => report.expired.push(view),
-            Status::Revoked => report.revoked.push(view),
-        }
-    }
-    report.expiring.sort_by_key(|v| v.entry.expires_at);
-    report
-        .expired
-        .sort_by_key(|v| std::cmp::Reverse(v.entry.expires_at));
-    report
-        .revoked
-        .sort_by_key(|v| std::cmp::Reverse(v.entry.revoked_at));
-    report
-        .stale
-        .sort_by_key(|v| v.last_used_at.unwrap_or(v.entry.created_at));
     if let Some(log) = ctx.log() {
         let since = now - Duration::days(i64::from(ctx.config.alert_window_days));
         match log.recent(MAX_ALERTS, Some(since), &Event::is_alert) {

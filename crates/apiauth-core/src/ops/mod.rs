@@ -24,7 +24,7 @@ mod show;
 mod stats;
 mod verify;
 
-pub use audit::{AuditReport, audit};
+pub use audit::{AuditGroups, AuditReport, audit};
 pub(crate) use context::views;
 pub use context::{Clock, Context, KeyView};
 pub use export::export;
