@@ -13,7 +13,7 @@ use unicode_width::UnicodeWidthStr;
 use apiauth_core::Record;
 use apiauth_core::Rollback;
 use apiauth_core::SecretString;
-use apiauth_core::model::{KeyEntry, KeyKind, Status};
+use apiauth_core::model::{KeyEntry, Status};
 use apiauth_core::ops::{
     AuditReport, KeyView, LogCheck, Recovery, Revoked, Stats, Verdict, Verification,
 };
@@ -79,13 +79,6 @@ impl Painter {
 
 const SAVE_NOTICE: &str = "⚠ Save this key now — it won't be shown again.";
 
-fn kind_word(kind: KeyKind) -> &'static str {
-    match kind {
-        KeyKind::ApiKey => "API key",
-        KeyKind::Jwt => "JWT",
-    }
-}
-
 /// The labelled lines shared by generate, import and verify.
 fn summary(out: &mut String, entry: &KeyEntry, now: DateTime<Utc>) {
     let _ = writeln!(out, "  ID:         {}", entry.id);
@@ -119,7 +112,7 @@ pub fn generated(
         out,
         "{} Generated {}: {}",
         p.fg(AnsiColor::Green, "✓"),
-        kind_word(entry.kind),
+        entry.kind.label(),
         secret.expose()
     );
     summary(&mut out, entry, now);
@@ -134,7 +127,7 @@ pub fn imported(p: Painter, entry: &KeyEntry, now: DateTime<Utc>) -> String {
         out,
         "{} Imported {} into keystore",
         p.fg(AnsiColor::Green, "✓"),
-        kind_word(entry.kind)
+        entry.kind.label()
     );
     summary(&mut out, entry, now);
     let _ = writeln!(

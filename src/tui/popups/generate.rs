@@ -4,14 +4,14 @@
 //! names.
 
 use apiauth_core::Config;
-use apiauth_core::model::{self, DEFAULT_JWT_EXPIRY_DAYS};
+use apiauth_core::model::{self, DEFAULT_JWT_EXPIRY_DAYS, KeyKind};
 use apiauth_core::ops::{GenerateRequest, NewKind};
 
 use super::super::form::{Control, Edit, Field, FieldId, Form};
 use super::super::job::Job;
 use super::{default_expiry, expiry_placeholder, labels, list, optional};
 
-const KINDS: &[&str] = &["API key", "JWT"];
+const KINDS: &[&str] = &[KeyKind::ApiKey.label(), KeyKind::Jwt.label()];
 const JWT: usize = 1;
 
 /// The open generate form.

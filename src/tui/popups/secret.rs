@@ -16,7 +16,7 @@ use unicode_width::UnicodeWidthChar as _;
 
 use crate::clipboard::Method;
 use apiauth_core::SecretString;
-use apiauth_core::model::{KeyEntry, KeyKind};
+use apiauth_core::model::KeyEntry;
 use apiauth_core::ops::Issued;
 use apiauth_core::sanitize::display;
 use apiauth_core::timefmt;
@@ -74,10 +74,7 @@ impl SecretPopup {
     }
 
     fn title(&self) -> String {
-        let what = match self.entry.kind {
-            KeyKind::ApiKey => "API key",
-            KeyKind::Jwt => "JWT",
-        };
+        let what = self.entry.kind.label();
         if self.rotated {
             format!(
                 "{} rotated to v{}: new {what}",

@@ -86,8 +86,8 @@ fn fields(view: &KeyView, now: DateTime<Utc>, t: &Theme) -> Vec<Line<'static>> {
             format!(
                 "{} · v{}{}",
                 match e.kind {
-                    KeyKind::ApiKey => "API key",
-                    KeyKind::Jwt => "JWT (HS256)",
+                    KeyKind::ApiKey => e.kind.label().to_owned(),
+                    KeyKind::Jwt => format!("{} (HS256)", e.kind.label()),
                 },
                 e.version(),
                 if e.imported { " · imported" } else { "" }

@@ -81,6 +81,14 @@ pub enum KeyKind {
 }
 
 impl KeyKind {
+    /// What people call it, in sentences and labels: `API key`, `JWT`.
+    pub const fn label(self) -> &'static str {
+        match self {
+            KeyKind::ApiKey => "API key",
+            KeyKind::Jwt => "JWT",
+        }
+    }
+
     /// The name used in JSON and tables.
     pub fn as_str(self) -> &'static str {
         match self {
