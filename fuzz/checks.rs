@@ -175,6 +175,11 @@ pub fn parsers(data: &[u8]) {
             Ok(at.timestamp())
         );
     }
+    match model::parse_expiry(text) {
+        Ok(model::Expiry::Days(days)) => assert!((1..=model::MAX_EXPIRY_DAYS).contains(&days)),
+        Ok(model::Expiry::At(at)) => assert_eq!(model::parse_time(text), Ok(at)),
+        Err(_) => {}
+    }
     if let Ok((key, value)) = model::parse_claim(text) {
         assert_eq!(
             model::parse_claim(&format!("{key}={value}")),

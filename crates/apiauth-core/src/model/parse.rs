@@ -73,6 +73,17 @@ pub fn parse_expiry_days(text: &str) -> Result<u32, String> {
     }
 }
 
+/// Parses an expiry given as one value, as a form field takes it: a number of days (`90`, as
+/// `--expiry-days`) or a time (`2027-01-31` or RFC 3339, as `--expires-at`).
+pub fn parse_expiry(text: &str) -> Result<Expiry, String> {
+    let date = text.len() == 10 && text.as_bytes()[4] == b'-';
+    if text.bytes().all(|b| b.is_ascii_digit() || b == b'-') && !date {
+        parse_expiry_days(text).map(Expiry::Days)
+    } else {
+        parse_time(text).map(Expiry::At)
+    }
+}
+
 /// Parses a point in time: RFC 3339 (`2027-01-31T12:00:00Z`) or a date (`2027-01-31`, midnight
 /// UTC).
 pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
@@ -332,6 +343,19 @@ mod tests {
                 .unwrap_err()
                 .contains("whole number")
         );
+    }
+
+    #[test]
+    fn an_expiry_is_days_or_a_time() {
+        assert_eq!(parse_expiry("90"), Ok(Expiry::Days(90)));
+        assert_eq!(parse_expiry("2027-01-31"), Ok(Expiry::At(t("2027-01-31"))));
+        assert_eq!(
+            parse_expiry("2027-01-31T12:00:00Z"),
+            Ok(Expiry::At(t("2027-01-31T12:00:00Z")))
+        );
+        assert!(parse_expiry("0").unwrap_err().contains("at least 1 day"));
+        assert!(parse_expiry("-3").unwrap_err().contains("at least 1 day"));
+        assert!(parse_expiry("soon").unwrap_err().contains("is not a time"));
     }
 
     #[test]
