@@ -17,7 +17,6 @@
 
 pub mod cli;
 pub mod clipboard;
-pub mod export;
 pub mod hardening;
 pub mod hints;
 pub mod tui;

@@ -56,7 +56,7 @@ fn export_names_from_the_parsers_corpus() {
             return;
         };
         assert!(
-            apiauth::export::variable_stem(text)
+            apiauth::cli::export::variable_stem(text)
                 .bytes()
                 .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
         );

@@ -5,6 +5,7 @@
 
 mod args;
 mod copy;
+pub mod export;
 mod human;
 mod input;
 mod json;
@@ -331,12 +332,10 @@ impl Run {
                             views.iter().map(json::MetadataJson::from).collect();
                         json::to_string(&all) + "\n"
                     }
-                    ExportFormat::Env => crate::export::render(&views, crate::export::Format::Env),
-                    ExportFormat::Dotenv => {
-                        crate::export::render(&views, crate::export::Format::Dotenv)
-                    }
+                    ExportFormat::Env => export::render(&views, export::Format::Env),
+                    ExportFormat::Dotenv => export::render(&views, export::Format::Dotenv),
                     ExportFormat::GithubActions => {
-                        crate::export::render(&views, crate::export::Format::GithubActions)
+                        export::render(&views, export::Format::GithubActions)
                     }
                 };
                 output::stdout(&text);

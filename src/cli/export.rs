@@ -1,5 +1,5 @@
-//! `export`: key metadata as shell variables, a dotenv file, GitHub Actions environment lines
-//! or JSON.
+//! Rendering `export`: key metadata as shell variables, a dotenv file or GitHub Actions
+//! environment lines (which keys, `ops::export` decides; JSON is `json.rs`'s).
 //!
 //! There is no plaintext to export; each active key contributes its id, service, creation time,
 //! expiry and version. Variable names come from the key name, upper-cased, every character
