@@ -1,5 +1,5 @@
-//! A key entry and its versions: what the keystore knows about one key, its id and kind, and
-//! the short hint that stands for a value.
+//! A key entry and its versions: what the keystore knows about one key, its id and kind, its
+//! status and staleness, and the short hint that stands for a value.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -204,6 +204,17 @@ impl KeyEntry {
     }
 }
 
+/// Whether a key is stale: not revoked, and not presented to verify for `stale_after` — counted
+/// from its creation when it was never used. A key reaches staleness at the exact instant.
+pub fn is_stale(
+    entry: &KeyEntry,
+    last_used: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    stale_after: Duration,
+) -> bool {
+    entry.revoked_at.is_none() && now - last_used.unwrap_or(entry.created_at) >= stale_after
+}
+
 /// A short, safe reminder of a value: the user prefix and the first 4 characters of the random
 /// body (`ak_Qm4Z…`). Values too short to spare 4 characters show fewer; tokens show the
 /// last 4 characters of their signature.
@@ -242,6 +253,58 @@ pub fn prefix_of(value: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::parse_time;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        parse_time(s).unwrap()
+    }
+
+    #[test]
+    fn stale_edges_count_from_last_use_or_creation() {
+        let created = t("2026-01-01T00:00:00Z");
+        let entry = KeyEntry {
+            id: KeyId::random(),
+            kind: KeyKind::ApiKey,
+            name: "n".into(),
+            service: "s".into(),
+            env: None,
+            scopes: vec![],
+            prefix: "ak".into(),
+            versions: vec![],
+            created_at: created,
+            expires_at: None,
+            expiry_days: None,
+            revoked_at: None,
+            revocation_reason: None,
+            rate_limit: None,
+            claims: Default::default(),
+            imported: false,
+        };
+        let after = Duration::days(90);
+        let edge = created + after;
+        assert!(!is_stale(&entry, None, edge - Duration::seconds(1), after));
+        assert!(
+            is_stale(&entry, None, edge, after),
+            "never used: from creation"
+        );
+        let used = t("2026-03-01T00:00:00Z");
+        assert!(!is_stale(&entry, Some(used), edge, after), "used since");
+        assert!(!is_stale(
+            &entry,
+            Some(used),
+            used + after - Duration::seconds(1),
+            after
+        ));
+        assert!(is_stale(&entry, Some(used), used + after, after));
+        let revoked = KeyEntry {
+            revoked_at: Some(used),
+            ..entry
+        };
+        assert!(
+            !is_stale(&revoked, None, edge + after, after),
+            "revoked keys are not flagged"
+        );
+    }
 
     #[test]
     fn id_prefixes() {

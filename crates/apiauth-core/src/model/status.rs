@@ -1,12 +1,10 @@
 //! A key's status, derived from its dates and never stored (DESIGN.md §3): the one rule every
-//! face and action uses, and staleness, the flag beside it.
+//! face and action uses.
 
 use std::fmt;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
-
-use super::entry::KeyEntry;
 
 /// A key's health, derived from its dates; never stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -87,21 +85,10 @@ pub fn status_at(
     }
 }
 
-/// Whether a key is stale: not revoked, and not presented to verify for `stale_after` — counted
-/// from its creation when it was never used. A key reaches staleness at the exact instant.
-pub fn is_stale(
-    entry: &KeyEntry,
-    last_used: Option<DateTime<Utc>>,
-    now: DateTime<Utc>,
-    stale_after: Duration,
-) -> bool {
-    entry.revoked_at.is_none() && now - last_used.unwrap_or(entry.created_at) >= stale_after
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{KeyId, KeyKind, parse_time};
+    use crate::model::parse_time;
 
     fn t(s: &str) -> DateTime<Utc> {
         parse_time(s).unwrap()
@@ -122,53 +109,6 @@ mod tests {
         assert_eq!(at("2026-06-08T00:00:00Z"), Status::Expiring, "window edge");
         assert_eq!(at("2026-06-08T00:00:01Z"), Status::Healthy);
         assert_eq!(status_at(None, None, now, week), Status::Healthy);
-    }
-
-    #[test]
-    fn stale_edges_count_from_last_use_or_creation() {
-        let created = t("2026-01-01T00:00:00Z");
-        let entry = KeyEntry {
-            id: KeyId::random(),
-            kind: KeyKind::ApiKey,
-            name: "n".into(),
-            service: "s".into(),
-            env: None,
-            scopes: vec![],
-            prefix: "ak".into(),
-            versions: vec![],
-            created_at: created,
-            expires_at: None,
-            expiry_days: None,
-            revoked_at: None,
-            revocation_reason: None,
-            rate_limit: None,
-            claims: Default::default(),
-            imported: false,
-        };
-        let after = Duration::days(90);
-        let edge = created + after;
-        assert!(!is_stale(&entry, None, edge - Duration::seconds(1), after));
-        assert!(
-            is_stale(&entry, None, edge, after),
-            "never used: from creation"
-        );
-        let used = t("2026-03-01T00:00:00Z");
-        assert!(!is_stale(&entry, Some(used), edge, after), "used since");
-        assert!(!is_stale(
-            &entry,
-            Some(used),
-            used + after - Duration::seconds(1),
-            after
-        ));
-        assert!(is_stale(&entry, Some(used), used + after, after));
-        let revoked = KeyEntry {
-            revoked_at: Some(used),
-            ..entry
-        };
-        assert!(
-            !is_stale(&revoked, None, edge + after, after),
-            "revoked keys are not flagged"
-        );
     }
 
     #[test]
