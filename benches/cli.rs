@@ -15,7 +15,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use apiauth::crypto::SecretString;
+use apiauth_core::SecretString;
 
 struct Sample {
     elapsed: Duration,

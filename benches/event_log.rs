@@ -13,8 +13,7 @@ use support::{median, ms};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use apiauth::events::{Action, Durability, Event};
-use apiauth::store::Store;
+use apiauth_core::{Event, EventKind, Store};
 use chrono::Utc;
 
 const RECORDS: usize = 1_000_000;
@@ -52,9 +51,9 @@ fn main() {
     {
         std::fs::copy(entry.path(), dir.path().join(entry.file_name())).expect("copied");
     }
-    let store = Store::new(dir.path(), None);
+    let store = Store::in_dir(dir.path(), None);
     let log = store
-        .events()
+        .log()
         .expect("the log opens")
         .expect("the store has a master key");
     let started = Instant::now();
@@ -62,7 +61,7 @@ fn main() {
         .map(|i| {
             Event::new(
                 Utc::now(),
-                Action::Verify,
+                EventKind::Verify,
                 Some(format!("k_{:012x}", i)),
                 "valid",
                 "presented v1 of v1",
@@ -70,8 +69,7 @@ fn main() {
         })
         .collect();
     for _ in 0..RECORDS / batch.len() {
-        log.append(&batch, Durability::Buffered, None)
-            .expect("records appended");
+        log.append(&batch).expect("records appended");
     }
     let filled_in = started.elapsed();
     let size = std::fs::metadata(dir.path().join("events.log"))

@@ -21,11 +21,10 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use apiauth::config::Config;
-use apiauth::ops::Context;
-use apiauth::store::Store;
 use apiauth::tui::keys::{Key, Keymap};
 use apiauth::tui::{App, ClipboardKind, Loading, Settings};
+use apiauth_core::ops::Context;
+use apiauth_core::{Config, Store};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use ratatui::Terminal;
@@ -145,7 +144,7 @@ fn report(label: &str, samples: &mut [Duration]) {
 fn in_process(dir: &Path) {
     let self_pid = std::process::id().to_string();
     let before = proc_kib(&self_pid, "VmRSS:");
-    let ctx = Context::new(Store::new(dir, None), Config::default());
+    let ctx = Context::new(Store::in_dir(dir, None), Config::default());
     let mut app = App::new(
         ctx,
         Settings {
@@ -160,7 +159,7 @@ fn in_process(dir: &Path) {
     let load = start.elapsed();
     let after = proc_kib(&self_pid, "VmRSS:");
     let start = Instant::now();
-    let listed = apiauth::ops::list(app.context(), &Default::default()).unwrap();
+    let listed = apiauth_core::ops::list(app.context(), &Default::default()).unwrap();
     let list = start.elapsed();
     drop(listed);
     println!(

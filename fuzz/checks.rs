@@ -9,12 +9,12 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use apiauth::crypto::{self, KeyHash, MasterKey, SigningSecret, jwt};
-use apiauth::events::record::{self as event_record_format, EventKeys, Line};
-use apiauth::model;
-use apiauth::store::Store;
-use apiauth::store::format::{self, HEADER_LEN, Header};
-use apiauth::store::payload::Raw;
+use apiauth_core::fuzzing::{
+    self, EventKeys, HEADER_LEN, Header, KEYSTORE_INFO, Line, Raw,
+    event_record as event_record_format, format, jwt,
+};
+use apiauth_core::model;
+use apiauth_core::{KeyHash, MasterKey, SigningSecret, Store};
 
 /// The fixed master key the open-path checks use.
 fn master() -> MasterKey {
@@ -53,19 +53,19 @@ pub fn keystore_file(data: &[u8]) {
 /// Seals `payload` into a well-formed keystore file under the fixed key.
 fn seal_payload(payload: &[u8]) -> Vec<u8> {
     let salt = [0x11; 32];
-    let nonce = [0x22; crypto::NONCE_LEN];
+    let nonce = [0x22; fuzzing::NONCE_LEN];
     let header = Header {
         version: format::FORMAT_VERSION,
         flags: 0,
         salt,
         nonce,
         generation: 1,
-        ciphertext_len: (payload.len() + crypto::TAG_LEN) as u64,
+        ciphertext_len: (payload.len() + fuzzing::TAG_LEN) as u64,
     };
     let header_bytes = header.write();
-    let key = master().derive(&salt, b"apiauth/v1/keystore");
+    let key = master().derive(&salt, KEYSTORE_INFO);
     let mut body = payload.to_vec();
-    crypto::seal_in_place(&key, &nonce, &header_bytes, &mut body);
+    fuzzing::seal_in_place(&key, &nonce, &header_bytes, &mut body);
     let mut file = header_bytes.to_vec();
     file.extend_from_slice(&body);
     file
@@ -82,7 +82,7 @@ pub fn keystore_open(data: &[u8]) {
     };
     let dir = scratch();
     std::fs::write(dir.join("keystore.enc"), &file).expect("scratch write");
-    let store = Store::new(dir.as_path(), Some(master()));
+    let store = Store::in_dir(dir.as_path(), Some(master()));
     if let Ok(keystore) = store.load() {
         for entry in keystore.entries() {
             assert!(!entry.versions.is_empty());
@@ -156,7 +156,10 @@ pub fn parsers(data: &[u8]) {
     };
     if let Ok(d) = model::parse_duration(text) {
         assert!(d > chrono::Duration::zero());
-        assert_eq!(model::parse_duration(&apiauth::timefmt::duration(d)), Ok(d));
+        assert_eq!(
+            model::parse_duration(&apiauth_core::timefmt::duration(d)),
+            Ok(d)
+        );
     }
     if let Ok(grace) = model::parse_grace(text) {
         assert!(grace <= chrono::Duration::days(model::MAX_GRACE_DAYS));
@@ -166,11 +169,16 @@ pub fn parsers(data: &[u8]) {
         assert_eq!(model::parse_expiry_days(&days.to_string()), Ok(days));
     }
     if let Ok(at) = model::parse_time(text) {
-        let shown = apiauth::timefmt::rfc3339(at);
+        let shown = apiauth_core::timefmt::rfc3339(at);
         assert_eq!(
             model::parse_time(&shown).map(|t| t.timestamp()),
             Ok(at.timestamp())
         );
+    }
+    match model::parse_expiry(text) {
+        Ok(model::Expiry::Days(days)) => assert!((1..=model::MAX_EXPIRY_DAYS).contains(&days)),
+        Ok(model::Expiry::At(at)) => assert_eq!(model::parse_time(text), Ok(at)),
+        Err(_) => {}
     }
     if let Ok((key, value)) = model::parse_claim(text) {
         assert_eq!(
@@ -189,13 +197,8 @@ pub fn parsers(data: &[u8]) {
     let _ = model::normalize_id_prefix(text);
     let _ = model::hint_for(text);
     assert!(
-        !apiauth::sanitize::display(text)
+        !apiauth_core::sanitize::display(text)
             .chars()
-            .any(apiauth::sanitize::is_unsafe)
-    );
-    assert!(
-        apiauth::export::variable_stem(text)
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+            .any(apiauth_core::sanitize::is_unsafe)
     );
 }

@@ -1,33 +1,22 @@
 //! apiauth: a local, encrypted keystore for API keys and JWTs.
 //!
-//! One library, two faces. The library holds every action ([`ops`]): generate, import, verify,
-//! rotate, revoke, list, show, audit, export and stats, over an AES-256-GCM encrypted keystore
-//! ([`store`]) that stays correct when several processes use it at once. The command line
-//! ([`cli`]) and the terminal UI ([`tui`]) call those same actions.
+//! One core, several faces. The core (the `apiauth-core` crate) holds every action
+//! (`apiauth_core::ops`): generate, import, verify, rotate, revoke, list, show, audit, export
+//! and stats, over an AES-256-GCM encrypted keystore that stays correct when several processes
+//! use it at once. The command line ([`cli`]) and the terminal UI ([`tui`]) call those same
+//! actions; this crate holds only what a face needs: parsing and rendering, the screen, the
+//! clipboard and the process hardening.
 //!
 //! Security model, in short: a plaintext key is shown once, at generate or rotate, and never
 //! written anywhere; the keystore holds only `sha256(key)` and a short hint. Secrets in memory
 //! are zeroizing types that print `[redacted]` under `Debug`. Untrusted text is sanitized before
-//! it reaches a terminal ([`sanitize`]).
+//! it reaches a terminal (`apiauth_core::sanitize`).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod cli;
 pub mod clipboard;
-pub mod config;
-pub mod crypto;
-pub mod error;
-pub mod events;
-pub mod export;
-pub mod fs;
 pub mod hardening;
-pub mod model;
-pub mod ops;
-pub mod paths;
-pub mod sanitize;
-pub mod store;
-pub mod timefmt;
+pub mod hints;
 pub mod tui;
-
-pub use error::{Error, Result};

@@ -308,7 +308,7 @@ fn verify_reads_the_exp_of_any_imported_token() {
     let token = foreign("RS256", Utc::now() - Duration::hours(1), "old-build");
     let entry = import(&sb, "old", &token, &[]);
     let id = entry["id"].as_str().expect("id").to_owned();
-    apiauth::store::Store::new(&sb.dir, None)
+    apiauth_core::Store::in_dir(&sb.dir, None)
         .update(|tx| {
             let n = tx.resolve(&id)?;
             let mut entry = tx.entry(n)?;

@@ -165,7 +165,7 @@ fn no_output_reveals_a_jwt_signing_secret() {
     let sb = Sandbox::new();
     let token = sb.jwt("signed", "auth", &["-c", "role=admin"]);
     let rotated = sb.json(&["rotate", &token.id, "--grace", "1h", "-j"]);
-    let keystore = apiauth::store::Store::new(&sb.dir, None)
+    let keystore = apiauth_core::Store::in_dir(&sb.dir, None)
         .load()
         .expect("load the store");
     let secrets: Vec<[u8; 32]> = keystore.entries()[0]

@@ -311,14 +311,13 @@ fn rotated_jwt_follows_the_same_rules() {
 /// added whose hash is that of an `alg: none` copy of a real token. verify must still refuse.
 #[test]
 fn signature_and_algorithm_are_checked_even_when_the_hash_matches() {
-    use apiauth::crypto::{KeyHash, SigningSecret};
-    use apiauth::model::KeyId;
-    use apiauth::store::Store;
+    use apiauth_core::model::KeyId;
+    use apiauth_core::{KeyHash, SigningSecret, Store};
 
     let sb = Sandbox::new();
     let token = sb.jwt("sig", "auth", &[]);
     let other = sb.jwt("sig-other", "auth", &[]);
-    let store = Store::new(&sb.dir, None);
+    let store = Store::in_dir(&sb.dir, None);
     let parts: Vec<&str> = other.value.split('.').collect();
     let none_header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
     let unsigned = format!("{none_header}.{}.{}", parts[1], parts[2]);

@@ -7,8 +7,8 @@
 mod common;
 mod event_log_support;
 
-use apiauth::config::Config;
-use apiauth::ops::{self, Clock, Requirements};
+use apiauth_core::Config;
+use apiauth_core::ops::{self, Clock, Requirements};
 use base64::Engine as _;
 use chrono::Duration;
 use common::{Sandbox, contains_bytes};
@@ -325,7 +325,7 @@ fn the_log_files_hold_no_secret_hash_name_or_id_in_clear() {
         "zq-service-one",
         "zq-service-two",
     ];
-    let keystore = apiauth::store::Store::new(&sb.dir, None)
+    let keystore = apiauth_core::Store::in_dir(&sb.dir, None)
         .load()
         .expect("load the store");
     let signing: Vec<[u8; 32]> = keystore

@@ -9,8 +9,8 @@
 mod common;
 mod event_log_support;
 
-use apiauth::config::Config;
-use apiauth::ops::{self, Clock, Context, Filter, KeyView, Requirements, Verdict};
+use apiauth_core::Config;
+use apiauth_core::ops::{self, Clock, Context, Filter, KeyView, Requirements, Verdict};
 use chrono::{DateTime, Duration, Utc};
 use common::Sandbox;
 use event_log_support::{

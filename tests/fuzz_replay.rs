@@ -46,15 +46,31 @@ fn parsers_corpus() {
     replay("parsers", checks::parsers);
 }
 
+/// The export variable names derived from any text (the parsers corpus holds names of every
+/// shape) are shell-safe. Export renders in the app, which the fuzz targets do not link, so
+/// this check runs here only.
+#[test]
+fn export_names_from_the_parsers_corpus() {
+    replay("parsers", |data| {
+        let Ok(text) = std::str::from_utf8(data) else {
+            return;
+        };
+        assert!(
+            apiauth::cli::export::variable_stem(text)
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        );
+    });
+}
+
 /// Writes the starting corpora: real files and values of each format, so fuzzing begins from
 /// inputs that reach deep into the parsers. `cargo test --test fuzz_replay -- --ignored`.
 #[test]
 #[ignore = "writes fuzz/corpus seeds; run explicitly"]
 fn write_seeds() {
-    use apiauth::crypto::{KeyHash, MasterKey, SigningSecret, generate_api_key, jwt};
-    use apiauth::events::record::{self, Action, Event, EventKeys};
-    use apiauth::model::{KeyEntry, KeyId, KeyKind, KeyVersion};
-    use apiauth::store::payload::Raw;
+    use apiauth_core::fuzzing::{EventKeys, Raw, event_record as record, generate_api_key, jwt};
+    use apiauth_core::model::{KeyEntry, KeyId, KeyKind, KeyVersion};
+    use apiauth_core::{Event, EventKind, KeyHash, MasterKey, SigningSecret};
     use chrono::{SubsecRound as _, Utc};
 
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
@@ -121,7 +137,7 @@ fn write_seeds() {
     let keys = EventKeys::derive(&MasterKey::generate());
     let event = Event::new(
         now,
-        Action::Verify,
+        EventKind::Verify,
         Some("k_0123456789ab".into()),
         "valid",
         "v1",

@@ -7,11 +7,9 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-use apiauth::Error;
-use apiauth::crypto::{KeyHash, MasterKey, SigningSecret};
-use apiauth::model::{KeyEntry, KeyId, KeyKind, KeyVersion};
-use apiauth::store::format::{self, FormatError, HEADER_LEN, MAGIC};
-use apiauth::store::{KEYSTORE_FILE, Store};
+use apiauth_core::fuzzing::{FormatError, HEADER_LEN, MAGIC, format};
+use apiauth_core::model::{KeyEntry, KeyId, KeyKind, KeyVersion};
+use apiauth_core::{Error, KEYSTORE_FILE, KeyHash, MasterKey, SigningSecret, Store};
 use chrono::{DateTime, Utc};
 
 fn at(text: &str) -> DateTime<Utc> {
@@ -68,7 +66,7 @@ fn key(byte: u8) -> MasterKey {
 
 /// A store (under an explicit key) with three entries written in three updates.
 fn written(dir: &Path) -> (Store, Vec<KeyEntry>) {
-    let store = Store::new(dir, Some(key(1)));
+    let store = Store::in_dir(dir, Some(key(1)));
     let entries = vec![
         entry("alpha", KeyKind::ApiKey),
         entry("beta", KeyKind::Jwt),
@@ -129,7 +127,9 @@ fn entries_round_trip() {
         [entries[0].clone(), revoked, entries[2].clone()]
     );
     // Same bytes from another handle on the same directory, keyed the same way.
-    let again = Store::new(tmp.path(), Some(key(1))).load().expect("load");
+    let again = Store::in_dir(tmp.path(), Some(key(1)))
+        .load()
+        .expect("load");
     assert_eq!(again.entries(), loaded.entries());
 }
 
@@ -137,7 +137,7 @@ fn entries_round_trip() {
 fn an_empty_directory_is_an_empty_store_and_reading_creates_nothing() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("keys");
-    let store = Store::new(&dir, None);
+    let store = Store::in_dir(&dir, None);
     let loaded = store.load().expect("load");
     assert!(loaded.is_empty());
     assert_eq!(loaded.generation(), 0);
@@ -148,7 +148,7 @@ fn an_empty_directory_is_an_empty_store_and_reading_creates_nothing() {
 #[test]
 fn generation_grows_by_one_per_write() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let store = Store::new(tmp.path(), Some(key(2)));
+    let store = Store::in_dir(tmp.path(), Some(key(2)));
     let path = tmp.path().join(KEYSTORE_FILE);
     for expected in 1..=5u64 {
         store
@@ -315,7 +315,7 @@ fn truncated_or_extended_files_are_format_errors() {
 fn the_wrong_key_is_a_decrypt_error() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let (_, entries) = written(tmp.path());
-    let wrong = Store::new(tmp.path(), Some(key(9)));
+    let wrong = Store::in_dir(tmp.path(), Some(key(9)));
     match wrong.load() {
         Err(Error::Decrypt { backup_opens, .. }) => {
             assert!(!backup_opens, "the wrong key opens no backup either")

@@ -6,12 +6,9 @@
 //!
 //! `PROPTEST_CASES=N` sets the number of sequences (default 48, each up to 40 steps).
 
-use apiauth::config::Config;
-use apiauth::crypto::SecretString;
-use apiauth::error::Error;
-use apiauth::model::{Expiry, Status};
-use apiauth::ops::{self, Clock, Context, Labels, NewKind, Verdict};
-use apiauth::store::Store;
+use apiauth_core::model::{Expiry, Status};
+use apiauth_core::ops::{self, Clock, Context, Labels, NewKind, Verdict};
+use apiauth_core::{Config, Error, SecretString, Store};
 use chrono::{DateTime, Duration, Utc};
 use proptest::prelude::*;
 
@@ -113,7 +110,7 @@ struct World {
 impl World {
     /// A fresh context over the directory: everything is read back from disk.
     fn ctx(&self) -> Context {
-        let mut ctx = Context::new(Store::new(self.dir.path(), None), Config::default());
+        let mut ctx = Context::new(Store::in_dir(self.dir.path(), None), Config::default());
         ctx.clock = Clock::Fixed(self.now);
         ctx
     }

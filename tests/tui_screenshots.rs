@@ -160,7 +160,7 @@ fn normalized(svg: &str) -> String {
 
 fn shot(name: &str, setup: impl Fn(&mut App)) {
     let (tmp, ctx) = keystore(true);
-    let dir = ctx.store.dir().display().to_string();
+    let dir = ctx.store.describe();
     let mut app = app(ctx, true, WIDTH, HEIGHT);
     setup(&mut app);
     // The key directory as it is on a real machine, not the test's temp dir, and the records

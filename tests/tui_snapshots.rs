@@ -121,7 +121,11 @@ fn empty_store() {
 fn keystore_that_cannot_be_opened() {
     for (width, height) in SIZES {
         let (tmp, ctx) = keystore(true);
-        std::fs::write(ctx.store.keystore_path(), b"not a keystore at all").unwrap();
+        std::fs::write(
+            ctx.store.key_dir().unwrap().keystore_path(),
+            b"not a keystore at all",
+        )
+        .unwrap();
         let app = app(ctx, false, width, height);
         let screen = text(&draw(&app, width, height));
         insta::with_settings!({
@@ -140,7 +144,7 @@ fn damaged_snap(name: &str, notice: impl Fn(&mut App)) {
     for (width, height) in SIZES {
         let (tmp, ctx) = keystore(true);
         let mut app = app(ctx, false, width, height);
-        let path = app.context().store.keystore_path();
+        let path = app.context().store.key_dir().unwrap().keystore_path();
         damage(&path);
         notice(&mut app);
         let screen = text(&draw(&app, width, height));
@@ -323,11 +327,11 @@ fn the_revealed_value_is_on_screen_and_the_masked_one_is_not() {
     press(&mut app, &["v"]);
     let revealed = text(&draw(&app, 80, 24));
     let value = regex_lite(&revealed).expect("the value is on screen once revealed");
-    let verdict = apiauth::ops::verify(app_ctx(&app), &value, &Default::default()).unwrap();
-    assert_eq!(verdict.verdict, apiauth::ops::Verdict::Valid);
+    let verdict = apiauth_core::ops::verify(app_ctx(&app), &value, &Default::default()).unwrap();
+    assert_eq!(verdict.verdict, apiauth_core::ops::Verdict::Valid);
 }
 
-fn app_ctx(app: &App) -> &apiauth::ops::Context {
+fn app_ctx(app: &App) -> &apiauth_core::ops::Context {
     app.context()
 }
 

@@ -6,10 +6,9 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use apiauth::crypto::{self, KeyHash, SecretString};
-use apiauth::events::{Action, Event};
-use apiauth::model::{self, KeyEntry, KeyId, KeyKind, KeyVersion};
-use apiauth::store::Store;
+use apiauth_core::model::{self, KeyEntry, KeyId, KeyKind, KeyVersion};
+use apiauth_core::testing::generate_api_key;
+use apiauth_core::{Event, EventKind, KeyHash, SecretString, Store};
 use chrono::{Duration, Utc};
 
 /// The release binary under measurement.
@@ -61,14 +60,14 @@ const ENVS: [&str; 3] = ["prod", "staging", "dev"];
 /// three of their plaintext values (the first, the middle and the last key written, each valid
 /// for 90 days).
 pub fn populate(dir: &Path, n: usize) -> Vec<SecretString> {
-    let store = Store::new(dir, None);
+    let store = Store::in_dir(dir, None);
     let now = Utc::now();
     let mut samples = Vec::new();
     store
         .update(|keystore| {
             samples.clear();
             for i in 0..n {
-                let secret = crypto::generate_api_key("ak");
+                let secret = generate_api_key("ak");
                 let sample = i == 0 || i == n / 2 || i + 1 == n;
                 let expiry_offset = if sample { 90 } else { (i % 120) as i64 - 10 };
                 let entry = KeyEntry {
@@ -97,13 +96,13 @@ pub fn populate(dir: &Path, n: usize) -> Vec<SecretString> {
                     claims: Default::default(),
                     imported: false,
                 };
-                if keystore.contains_id(&entry.id) {
+                if keystore.contains_id(&entry.id)? {
                     continue;
                 }
                 keystore.insert(&entry);
                 keystore.record(Event::new(
                     now,
-                    Action::Generate,
+                    EventKind::Generate,
                     Some(entry.id.to_string()),
                     "ok",
                     "api_key v1",

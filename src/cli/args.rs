@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Duration, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::model::{self, Expiry, Status};
+use apiauth_core::model::{self, Expiry, Status};
 
 /// A local encrypted keystore for API keys and JWTs.
 ///

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
 use crate::clipboard::{self, Method, SystemClipboard};
-use crate::crypto::SecretString;
+use apiauth_core::SecretString;
 
 /// Copies `secret`, returning how, or why it could not.
 pub fn copy(secret: &SecretString, clear_after_seconds: u32) -> Result<Method, String> {

@@ -6,9 +6,9 @@ use std::io::{IsTerminal as _, Read as _, Write as _};
 use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
 use zeroize::Zeroizing;
 
-use crate::crypto::SecretString;
-use crate::error::{Error, Result};
-use crate::ops;
+use apiauth_core::SecretString;
+use apiauth_core::ops;
+use apiauth_core::{Error, Field, Result};
 
 /// Most bytes read from a `--from-file` source.
 const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
@@ -30,7 +30,7 @@ fn read_stdin(what: &str) -> Result<StdinValue> {
         .lock()
         .take(cap as u64 + 1)
         .read_to_end(&mut buf)
-        .map_err(|e| Error::invalid("VALUE", format!("could not read stdin: {e}")))?;
+        .map_err(|e| Error::invalid(Field::ValueSource, format!("could not read stdin: {e}")))?;
     let text = Zeroizing::new(String::from_utf8_lossy(&buf).into_owned());
     let value = text
         .strip_suffix("\r\n")
@@ -69,7 +69,7 @@ pub fn read_value(arg: Option<String>, may_prompt: bool, what: &str) -> Result<S
     }
     let read = read_stdin(what)?;
     match read.problem {
-        Some(problem) => Err(Error::invalid("VALUE", problem)),
+        Some(problem) => Err(Error::invalid(Field::ValueSource, problem)),
         None => Ok(read.text),
     }
 }
@@ -98,7 +98,7 @@ fn from_arg_or_prompt(
     }
     if !may_prompt {
         return Err(Error::invalid(
-            "VALUE",
+            Field::ValueSource,
             format!(
                 "no {what} given: pass it on stdin (echo \"$KEY\" | apiauth …) or as an argument"
             ),
@@ -120,13 +120,13 @@ pub fn read_secret_file(path: &std::path::Path) -> Result<Zeroizing<String>> {
     };
     read.map_err(|e| {
         Error::invalid(
-            "--from-file",
+            Field::ImportFile,
             format!("could not read {}: {e}", path.display()),
         )
     })?;
     let text = std::str::from_utf8(&buf).map_err(|_| {
         Error::invalid(
-            "--from-file",
+            Field::ImportFile,
             format!("{} is not UTF-8 text", path.display()),
         )
     })?;
@@ -138,17 +138,21 @@ fn prompt_masked(prompt: &str) -> Result<SecretString> {
     let mut tty = std::io::stderr();
     let _ = write!(tty, "{prompt}");
     let _ = tty.flush();
-    crossterm::terminal::enable_raw_mode()
-        .map_err(|e| Error::invalid("VALUE", format!("cannot read from the terminal: {e}")))?;
+    crossterm::terminal::enable_raw_mode().map_err(|e| {
+        Error::invalid(
+            Field::ValueSource,
+            format!("cannot read from the terminal: {e}"),
+        )
+    })?;
     let mut value = Zeroizing::new(String::new());
     let outcome = loop {
         match event::read() {
             Ok(Event::Key(key)) if key.kind != KeyEventKind::Release => match key.code {
                 KeyCode::Enter => break Ok(()),
                 KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                    break Err(Error::invalid("VALUE", "cancelled"));
+                    break Err(Error::invalid(Field::ValueSource, "cancelled"));
                 }
-                KeyCode::Esc => break Err(Error::invalid("VALUE", "cancelled")),
+                KeyCode::Esc => break Err(Error::invalid(Field::ValueSource, "cancelled")),
                 KeyCode::Backspace if value.pop().is_some() => {
                     let _ = write!(tty, "\x08 \x08");
                 }
@@ -168,7 +172,7 @@ fn prompt_masked(prompt: &str) -> Result<SecretString> {
             Ok(_) => {}
             Err(e) => {
                 break Err(Error::invalid(
-                    "VALUE",
+                    Field::ValueSource,
                     format!("cannot read from the terminal: {e}"),
                 ));
             }
@@ -180,7 +184,7 @@ fn prompt_masked(prompt: &str) -> Result<SecretString> {
     outcome?;
     let trimmed = value.trim();
     if trimmed.is_empty() {
-        return Err(Error::invalid("VALUE", "nothing was entered"));
+        return Err(Error::invalid(Field::ValueSource, "nothing was entered"));
     }
     Ok(SecretString::new(trimmed.to_owned()))
 }

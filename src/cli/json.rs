@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::crypto::SecretString;
-use crate::events::Record;
-use crate::model::{KeyEntry, KeyKind, KeyVersion};
-use crate::ops::{AuditReport, KeyView, LogCheck, Verdict, Verification};
-use crate::timefmt;
+use apiauth_core::Record;
+use apiauth_core::SecretString;
+use apiauth_core::model::{KeyEntry, KeyKind, KeyVersion};
+use apiauth_core::ops::{AuditReport, KeyView, LogCheck, Verdict, Verification};
+use apiauth_core::timefmt;
 
 fn time(at: Option<DateTime<Utc>>) -> Option<String> {
     at.map(timefmt::rfc3339)
@@ -292,7 +292,7 @@ impl From<&Record> for EventJson {
         EventJson {
             seq: r.seq,
             time: timefmt::rfc3339(e.time),
-            action: e.action.as_str(),
+            action: e.kind.as_str(),
             key_id: e.key_id.clone(),
             outcome: e.outcome.clone(),
             user: e.user.clone(),
@@ -327,5 +327,5 @@ impl From<&LogCheck> for LogCheckJson {
 /// Serializes `value` as pretty JSON, with terminal-unsafe characters escaped.
 pub fn to_string<T: Serialize>(value: &T) -> String {
     let json = serde_json::to_string_pretty(value).expect("output types always serialize");
-    crate::sanitize::json_for_terminal(json)
+    apiauth_core::sanitize::json_for_terminal(json)
 }

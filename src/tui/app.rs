@@ -10,8 +10,8 @@ use crossterm::event::Event;
 use ratatui::layout::{Position, Rect};
 use zeroize::Zeroizing;
 
-use crate::error::Result;
-use crate::ops::Context;
+use apiauth_core::Result;
+use apiauth_core::ops::Context;
 
 use super::copy::{self, ClipboardKind, OpenBoard};
 use super::job::{Done, Job};
@@ -99,7 +99,7 @@ impl Found {
     /// Reads the keystore; given what was seen of it `before`, first compares the file with
     /// that, content included, and reads it only if it changed.
     fn load(ctx: &Context, before: Option<&Seen>) -> Found {
-        let path = ctx.store.keystore_path();
+        let path = super::watch::watched_file(ctx);
         let now = SystemTime::now();
         let seen = Seen::take(&path, now, before.is_some()).ok();
         if let (Some(before), Some(seen)) = (before, &seen)

@@ -6,7 +6,7 @@
 //! model's parsers, and hands any `Error::Invalid` that `ops` returns back to [`Form::fail`],
 //! which puts it next to the field it names.
 
-use crate::error::Error;
+use apiauth_core::Error;
 
 use super::text::{Edit, TextInput};
 
@@ -29,21 +29,28 @@ pub(crate) enum FieldId {
 }
 
 impl FieldId {
-    /// The field an `Error::Invalid { field, .. }` from `ops` is about.
-    fn from_flag(flag: &str) -> Option<FieldId> {
-        Some(match flag {
-            "value" => FieldId::Value,
-            "--name" => FieldId::Name,
-            "--service" => FieldId::Service,
-            "--env" => FieldId::Env,
-            "--expires-at" | "--expiry-days" => FieldId::Expiry,
-            "--rate-limit" => FieldId::RateLimit,
-            "--prefix" => FieldId::Prefix,
-            "--scope" => FieldId::Scopes,
-            "--claim" => FieldId::Claims,
-            "--grace" => FieldId::Grace,
-            "--reason" => FieldId::Reason,
-            _ => return None,
+    /// The form field for the input an `Error::Invalid { field, .. }` from `ops` is about;
+    /// `None` for an input no form has.
+    fn for_input(field: apiauth_core::Field) -> Option<FieldId> {
+        use apiauth_core::Field as Input;
+        Some(match field {
+            Input::Value => FieldId::Value,
+            Input::Name => FieldId::Name,
+            Input::Service => FieldId::Service,
+            Input::Env => FieldId::Env,
+            Input::Expiry => FieldId::Expiry,
+            Input::RateLimit => FieldId::RateLimit,
+            Input::Prefix => FieldId::Prefix,
+            Input::Scope => FieldId::Scopes,
+            Input::Claim => FieldId::Claims,
+            Input::Grace => FieldId::Grace,
+            Input::Reason => FieldId::Reason,
+            Input::Window
+            | Input::ImportFile
+            | Input::KeyDir
+            | Input::LockTimeout
+            | Input::KeyBindings
+            | Input::ValueSource => return None,
         })
     }
 }
@@ -217,19 +224,18 @@ impl Form {
     /// fields, under the form otherwise.
     pub fn fail(&mut self, error: &Error) {
         self.working = None;
-        let message = crate::sanitize::display(&error.to_string()).into_owned();
         if let Error::Invalid { field, message } = error
-            && let Some(id) = FieldId::from_flag(field)
+            && let Some(id) = FieldId::for_input(*field)
             && self.fields.iter().any(|f| f.id == id && !f.hidden)
         {
-            self.set_error(id, crate::sanitize::display(message).into_owned());
+            self.set_error(id, apiauth_core::sanitize::display(message).into_owned());
             self.has_errors();
             return;
         }
-        let hint = crate::cli::report::hint(error)
-            .map(|h| format!(" ({})", crate::sanitize::display(&h)))
+        let hint = crate::hints::hint(error)
+            .map(|h| format!(" ({})", apiauth_core::sanitize::display(&h)))
             .unwrap_or_default();
-        self.error = Some(format!("{message}{hint}"));
+        self.error = Some(format!("{}{hint}", crate::hints::message(error)));
     }
 }
 
@@ -265,13 +271,16 @@ mod tests {
     #[test]
     fn ops_errors_go_next_to_their_field() {
         let mut f = form();
-        f.fail(&Error::invalid("--service", "service must not be empty"));
+        f.fail(&Error::invalid(
+            apiauth_core::Field::Service,
+            "service must not be empty",
+        ));
         assert_eq!(
             f.field(FieldId::Service).error.as_deref(),
             Some("service must not be empty")
         );
         assert_eq!(f.focused(), FieldId::Service);
-        f.fail(&Error::invalid("--prefix", "bad prefix"));
+        f.fail(&Error::invalid(apiauth_core::Field::Prefix, "bad prefix"));
         assert!(
             f.error.as_deref().unwrap().contains("bad prefix"),
             "a hidden field's error is shown under the form"

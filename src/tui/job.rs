@@ -4,10 +4,12 @@
 //! message. A write under way cannot be cancelled: the form shows that it is working until the
 //! result arrives, which closes it (a new value is shown) or is shown in it.
 
-use crate::error::{Error, Result};
-use crate::model::{KeyEntry, KeyId};
-use crate::ops::{self, Context, GenerateRequest, ImportRequest, Issued, Revoked, RotateRequest};
-use crate::sanitize::display;
+use apiauth_core::model::{KeyEntry, KeyId};
+use apiauth_core::ops::{
+    self, Context, GenerateRequest, ImportRequest, Issued, Revoked, RotateRequest,
+};
+use apiauth_core::sanitize::display;
+use apiauth_core::{Error, Result};
 
 use super::app::{App, Level, View};
 use super::popups::Modal;
@@ -114,7 +116,7 @@ impl App {
         }
     }
 
-    fn issued(&mut self, issued: crate::ops::Issued, rotated: bool) -> Modal {
+    fn issued(&mut self, issued: ops::Issued, rotated: bool) -> Modal {
         self.after_write(&issued.entry.id.clone());
         if let Some(note) = &issued.note {
             self.notify(Level::Info, note.clone());
@@ -123,7 +125,7 @@ impl App {
     }
 
     /// After this process wrote: show the key, and load the new generation.
-    fn after_write(&mut self, id: &crate::model::KeyId) {
+    fn after_write(&mut self, id: &KeyId) {
         self.view = View::Keys;
         self.list.select_id(id);
         self.reload();

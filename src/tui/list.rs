@@ -6,8 +6,8 @@
 //! prepared when the keystore is loaded ([`Snapshot`]), and a filter that only grows (the
 //! usual typing) narrows the rows already visible instead of searching them all again.
 
-use crate::model::KeyId;
-use crate::ops::KeyView;
+use apiauth_core::model::KeyId;
+use apiauth_core::ops::KeyView;
 
 use super::snapshot::{Snapshot, SortKey};
 
@@ -237,7 +237,7 @@ mod tests {
     use chrono::{DateTime, Utc};
 
     fn t(s: &str) -> DateTime<Utc> {
-        crate::model::parse_time(s).unwrap()
+        apiauth_core::model::parse_time(s).unwrap()
     }
 
     fn sample() -> Snapshot {

@@ -9,7 +9,7 @@
 //!   changes;
 //! - drawing is `impl Widget for &App` (`views/`), a pure read that builds only what is on
 //!   screen: no I/O, no decrypting;
-//! - every action goes through [`crate::ops`], as the CLI's do; loads of the keystore and the
+//! - every action goes through [`apiauth_core::ops`], as the CLI's do; loads of the keystore and the
 //!   forms' writes (`job.rs`) run on worker threads and come back as messages, so a keystore
 //!   locked by another process never freezes the screen; the keystore file is watched
 //!   (`watch.rs`) so that any change to it, by another apiauth or by anything else, shows
@@ -47,8 +47,8 @@ mod watch;
 pub use app::{App, Loading, Settings};
 pub use copy::ClipboardKind;
 
-use crate::error::{Error, Result};
-use crate::ops::Context;
+use apiauth_core::ops::Context;
+use apiauth_core::{Error, Result};
 
 /// How long a termination signal waits for a form's write under way.
 const JOB_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
@@ -61,10 +61,10 @@ const JOB_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 /// once it is open (a locked or damaged keystore) are shown in it.
 pub fn run(ctx: Context, no_color: bool) -> Result<()> {
     let keymap = keys::Keymap::from_config(&ctx.config.keys)
-        .map_err(|message| Error::invalid("config.toml [keys]", message))?;
+        .map_err(|message| Error::invalid(apiauth_core::Field::KeyBindings, message))?;
     let settings = Settings {
         keymap,
-        color: !no_color && ctx.config.theme != crate::config::Theme::Mono,
+        color: !no_color && ctx.config.theme != apiauth_core::Theme::Mono,
         clipboard: ClipboardKind::detect(),
         loading: Loading::Background,
     };

@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::error::Result;
-use crate::events::Record;
-use crate::model::Status;
-use crate::ops::{self, Context, KeyView};
+use apiauth_core::Record;
+use apiauth_core::Result;
+use apiauth_core::model::Status;
+use apiauth_core::ops::{self, AuditGroups, Context, KeyView};
 
 /// The columns the table sorts by, in the order `s` cycles through them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -105,20 +105,11 @@ impl Dashboard {
     fn build(views: &[KeyView], now: DateTime<Utc>) -> Dashboard {
         let mut dash = Dashboard::default();
         let mut services: BTreeMap<&str, [usize; 4]> = BTreeMap::new();
-        let mut expired = Vec::new();
-        let mut expiring = Vec::new();
-        let mut stale = Vec::new();
-        for (row, view) in views.iter().enumerate() {
+        for view in views {
             let s = severity(view.status);
             dash.counts[s] += 1;
             dash.stale += usize::from(view.stale);
             services.entry(&view.entry.service).or_default()[s] += 1;
-            match view.status {
-                Status::Expired => expired.push(row as u32),
-                Status::Expiring => expiring.push(row as u32),
-                Status::Healthy if view.stale => stale.push(row as u32),
-                _ => {}
-            }
             if view.status.is_active()
                 && let Some(at) = view.entry.expires_at
                 && at > now
@@ -128,16 +119,17 @@ impl Dashboard {
                 dash.weeks[week.min(WEEKS - 1)] += 1;
             }
         }
-        let expires = |row: &u32| views[*row as usize].entry.expires_at;
-        expired.sort_by_key(|row| std::cmp::Reverse(expires(row)));
-        expiring.sort_by_key(expires);
-        stale.sort_by_key(|row| {
-            let v = &views[*row as usize];
-            v.last_used_at.unwrap_or(v.entry.created_at)
-        });
-        dash.needs_action = expired;
-        dash.needs_action.extend(expiring);
-        dash.needs_action.extend(stale);
+        // In audit's groups and orders; of the stale keys, those not listed already.
+        let groups = AuditGroups::of(views);
+        let healthy_stale = groups
+            .stale
+            .iter()
+            .filter(|&&row| views[row].status == Status::Healthy);
+        dash.needs_action = (groups.expired.iter())
+            .chain(&groups.expiring)
+            .chain(healthy_stale)
+            .map(|&row| row as u32)
+            .collect();
         dash.services = services
             .into_iter()
             .map(|(name, counts)| ServiceHealth {
@@ -338,7 +330,7 @@ mod tests {
     use crate::tui::testing::{entry, view};
 
     fn t(s: &str) -> DateTime<Utc> {
-        crate::model::parse_time(s).unwrap()
+        apiauth_core::model::parse_time(s).unwrap()
     }
 
     #[test]

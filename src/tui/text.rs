@@ -166,8 +166,8 @@ impl TextInput {
             .map(|c| {
                 let c = if masked {
                     '•'
-                } else if crate::sanitize::is_unsafe(c) {
-                    crate::sanitize::REPLACEMENT
+                } else if apiauth_core::sanitize::is_unsafe(c) {
+                    apiauth_core::sanitize::REPLACEMENT
                 } else {
                     c
                 };

@@ -4,7 +4,7 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
-use crate::model::Status;
+use apiauth_core::model::Status;
 
 /// Styles of the TUI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,8 +4,8 @@
 //! keystore are asked for as jobs run through `ops` off the UI thread (`job.rs`); loads go to
 //! the worker too (see `app.rs`).
 
-use crate::error::Error;
-use crate::sanitize::display;
+use apiauth_core::Error;
+use apiauth_core::sanitize::display;
 
 use super::action::Action;
 use super::app::{App, Found, Level, View};
@@ -23,12 +23,7 @@ use super::watch::{Seen, Stamp};
 
 /// An error as one line, with its hint.
 pub(crate) fn describe(error: &Error) -> String {
-    let mut text = display(&error.to_string()).into_owned();
-    if let Some(hint) = crate::cli::report::hint(error) {
-        text.push_str(" — ");
-        text.push_str(&display(&hint));
-    }
-    text
+    crate::hints::one_line(error)
 }
 
 /// A move by `rows` rows, for [`App::move_selection`].
@@ -116,7 +111,7 @@ impl App {
             return;
         }
         let retry = self.load_error.is_some() && self.retry_at.is_some_and(|at| self.instant >= at);
-        let Ok(stamp) = Stamp::read(&self.ctx.store.keystore_path()) else {
+        let Ok(stamp) = Stamp::read(&super::watch::watched_file(&self.ctx)) else {
             // The load says why the file cannot be read, in the banner.
             if self.load_error.is_none() || retry {
                 self.reload();
@@ -125,7 +120,7 @@ impl App {
         };
         let changed = self.seen.as_ref().is_none_or(|s| s.stamp_differs(stamp));
         let age = self.now - self.list.data().taken_at;
-        let logged = crate::ops::log_mark(&self.ctx) != self.list.data().log_mark;
+        let logged = apiauth_core::ops::log_mark(&self.ctx) != self.list.data().log_mark;
         if retry || changed {
             self.external_change = self.loaded && changed;
             self.reload();
@@ -363,7 +358,7 @@ impl App {
 
     /// The key that rotate, revoke and copy-id act on: the table's selection, or on the
     /// dashboard the highlighted "needs action" row (the table is not on screen there).
-    fn target(&self) -> Option<&crate::ops::KeyView> {
+    fn target(&self) -> Option<&apiauth_core::ops::KeyView> {
         match self.view {
             View::Keys => self.list.selected(),
             View::Dashboard => {

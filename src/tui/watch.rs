@@ -13,10 +13,22 @@
 
 use std::fs;
 use std::io::{self, Read as _};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
+use apiauth_core::KeyDir;
+use apiauth_core::ops::Context;
 use sha2::{Digest as _, Sha256};
+
+/// The file watched for changes: the keystore file of a key directory. A store kept elsewhere
+/// has none (an empty path, never found): it is read again when its statuses are
+/// refreshed and when its event log moves.
+pub(crate) fn watched_file(ctx: &Context) -> PathBuf {
+    ctx.store
+        .key_dir()
+        .map(KeyDir::keystore_path)
+        .unwrap_or_default()
+}
 
 /// How long after the file's last status change its times are not trusted to show the next
 /// change: a second or two of timestamp granularity on coarse file systems, with room for

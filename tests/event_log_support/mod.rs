@@ -7,9 +7,8 @@
 
 use std::path::Path;
 
-use apiauth::config::Config;
-use apiauth::ops::{self, Clock, Context, GenerateRequest, Labels, NewKind};
-use apiauth::store::Store;
+use apiauth_core::ops::{self, Clock, Context, GenerateRequest, Labels, NewKind};
+use apiauth_core::{Config, Store};
 use chrono::{DateTime, SubsecRound as _, Utc};
 use serde_json::Value;
 
@@ -158,7 +157,7 @@ pub fn hex(bytes: &[u8]) -> String {
 /// A library context on `dir` (unlocked by its `master.key`, made on the first write), on a
 /// clock fixed at `now`.
 pub fn context(dir: &Path, config: Config, now: DateTime<Utc>) -> Context {
-    let mut ctx = Context::new(Store::new(dir, None), config);
+    let mut ctx = Context::new(Store::in_dir(dir, None), config);
     ctx.clock = Clock::Fixed(now);
     ctx
 }

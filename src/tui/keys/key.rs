@@ -114,7 +114,7 @@ impl Key {
                     return Err(format!(
                         "unknown key '{}': use a single character (j, G, ?) or one of {}, f1-f12, \
                          optionally after ctrl-, alt- or shift-",
-                        crate::sanitize::display(text),
+                        apiauth_core::sanitize::display(text),
                         NAMED
                             .iter()
                             .map(|(name, _)| *name)

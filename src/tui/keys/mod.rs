@@ -10,7 +10,7 @@ mod key;
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::config::KeySpec;
+use apiauth_core::KeySpec;
 
 pub use super::action::Action;
 pub use key::Key;
@@ -168,7 +168,7 @@ impl Keymap {
             if !BINDINGS.iter().any(|b| b.name == name) {
                 return Err(format!(
                     "unknown action '{}'; the actions are: {}",
-                    crate::sanitize::display(name),
+                    apiauth_core::sanitize::display(name),
                     BINDINGS
                         .iter()
                         .map(|b| b.name)

@@ -2,8 +2,8 @@
 //! write under way cannot be cancelled) and the checks of the fields they have in common, each
 //! with the model's parser, an error put next to its field.
 
-use crate::model::{self, Expiry};
-use crate::ops::Labels;
+use apiauth_core::model::{self, Expiry};
+use apiauth_core::ops::Labels;
 
 use super::super::action::Action;
 use super::super::app::{App, Level};
@@ -75,16 +75,7 @@ pub(crate) fn expiry_field(form: &mut Form) -> Option<Expiry> {
     if text.is_empty() {
         return None;
     }
-    let parsed = if text.bytes().all(|b| b.is_ascii_digit() || b == b'-') && !text.contains(':') {
-        if text.len() == 10 && text.as_bytes()[4] == b'-' {
-            model::parse_time(&text).map(Expiry::At)
-        } else {
-            model::parse_expiry_days(&text).map(Expiry::Days)
-        }
-    } else {
-        model::parse_time(&text).map(Expiry::At)
-    };
-    match parsed {
+    match model::parse_expiry(&text) {
         Ok(expiry) => Some(expiry),
         Err(message) => {
             form.set_error(FieldId::Expiry, message);

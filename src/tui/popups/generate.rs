@@ -3,16 +3,16 @@
 //! then `ops::generate` decides (as a [`Job`]); what it refuses is shown next to the field it
 //! names.
 
-use crate::config::Config;
-use crate::model::{self, DEFAULT_JWT_EXPIRY_DAYS};
-use crate::ops::{GenerateRequest, NewKind};
+use apiauth_core::Config;
+use apiauth_core::model::{self, DEFAULT_JWT_EXPIRY_DAYS, KeyKind};
+use apiauth_core::ops::{GenerateRequest, NewKind};
 
 use super::super::form::{Control, Field, FieldId, Form};
 use super::super::job::Job;
 use super::super::text::Edit;
 use super::forms::{default_expiry, expiry_placeholder, labels, list, optional};
 
-const KINDS: &[&str] = &["API key", "JWT"];
+const KINDS: &[&str] = &[KeyKind::ApiKey.label(), KeyKind::Jwt.label()];
 const JWT: usize = 1;
 
 /// The open generate form.

@@ -2,9 +2,9 @@
 //! that is zeroized and never reallocated) with its labels. `ops::import` hashes the value and
 //! drops it; the keystore never holds it.
 
-use crate::config::Config;
-use crate::crypto::SecretString;
-use crate::ops::{ImportRequest, MAX_IMPORT_LEN};
+use apiauth_core::Config;
+use apiauth_core::SecretString;
+use apiauth_core::ops::{ImportRequest, MAX_IMPORT_LEN};
 
 use super::super::form::{Control, Field, FieldId, Form};
 use super::super::job::Job;

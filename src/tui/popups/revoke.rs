@@ -1,9 +1,9 @@
 //! The revoke confirmation: revoking is permanent, so the form carries the key it will
 //! revoke and only does so once its id has been typed exactly; an optional reason is recorded.
 
-use crate::model::{self, KeyId};
-use crate::ops::KeyView;
-use crate::sanitize::display;
+use apiauth_core::model::{self, KeyId};
+use apiauth_core::ops::KeyView;
+use apiauth_core::sanitize::display;
 
 use super::super::form::{Field, FieldId, Form};
 use super::super::job::Job;

@@ -2,9 +2,9 @@
 //! old value. `Enter` on the defaults rotates. `ops::rotate` refuses a revoked key; the refusal
 //! is shown in the form.
 
-use crate::model::{self, KeyId};
-use crate::ops::{KeyView, RotateRequest};
-use crate::sanitize::display;
+use apiauth_core::model::{self, KeyId};
+use apiauth_core::ops::{KeyView, RotateRequest};
+use apiauth_core::sanitize::display;
 
 use super::super::form::{Field, FieldId, Form};
 use super::super::job::Job;

@@ -17,11 +17,11 @@ use ratatui::widgets::{Paragraph, Widget as _};
 use unicode_width::UnicodeWidthChar as _;
 
 use crate::clipboard::Method;
-use crate::crypto::SecretString;
-use crate::model::{KeyEntry, KeyKind};
-use crate::ops::Issued;
-use crate::sanitize::display;
-use crate::timefmt;
+use apiauth_core::SecretString;
+use apiauth_core::model::KeyEntry;
+use apiauth_core::ops::Issued;
+use apiauth_core::sanitize::display;
+use apiauth_core::timefmt;
 
 use super::super::app::{App, Level};
 use super::super::copy::{self, Cleared, SecretCopy};
@@ -87,10 +87,7 @@ impl SecretPopup {
     }
 
     fn title(&self) -> String {
-        let what = match self.entry.kind {
-            KeyKind::ApiKey => "API key",
-            KeyKind::Jwt => "JWT",
-        };
+        let what = self.entry.kind.label();
         if self.rotated {
             format!(
                 "{} rotated to v{}: new {what}",

@@ -6,10 +6,8 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::crypto::{KeyHash, SigningSecret};
-use crate::events::{Action, Durability};
-use crate::model::{KeyEntry, KeyId, KeyKind, KeyVersion};
-use crate::store::Store;
+use apiauth_core::model::{KeyEntry, KeyId, KeyKind, KeyVersion};
+use apiauth_core::{EventKind, KeyHash, SigningSecret, Store};
 
 use super::now;
 
@@ -228,14 +226,14 @@ fn build(spec: &Spec) -> KeyEntry {
 /// An event-log record by a fixed user on a fixed host.
 fn record(
     time: DateTime<Utc>,
-    action: Action,
+    kind: EventKind,
     key: Option<&str>,
     outcome: &str,
     (user, host): (&str, &str),
-) -> crate::events::Event {
-    crate::events::Event {
+) -> apiauth_core::Event {
+    apiauth_core::Event {
         time,
-        action,
+        kind,
         key_id: key.map(Into::into),
         outcome: outcome.into(),
         user: user.into(),
@@ -254,7 +252,7 @@ pub(super) fn fill(store: &Store) {
                 keystore.insert(&entry);
                 keystore.record(record(
                     entry.created_at,
-                    Action::Generate,
+                    EventKind::Generate,
                     Some(spec.id),
                     "ok",
                     ("ops", "admin-1"),
@@ -264,7 +262,7 @@ pub(super) fn fill(store: &Store) {
         })
         .unwrap();
     // Uses and alerts, as a gateway's verifies would leave them.
-    let log = store.events().unwrap().expect("the store has a key");
+    let log = store.log().unwrap().expect("the store has a key");
     let uses = [
         (now() - Duration::days(1), "k_7c8d9e0f1a2b", "revoked"),
         (now() - Duration::hours(3), "k_1c9d3e5f7a2b", "expired"),
@@ -274,19 +272,18 @@ pub(super) fn fill(store: &Store) {
     let ids = ids();
     for (at, id, outcome) in uses {
         let key = KeyId::parse(id).unwrap();
-        let usage = crate::events::last_used::Use {
+        let usage = apiauth_core::Use {
             entry: ids.iter().position(|i| i == id).unwrap(),
             id: &key,
             at,
         };
         let event = record(
             at,
-            Action::Verify,
+            EventKind::Verify,
             Some(id),
             outcome,
             ("svc-gateway", "gw-1"),
         );
-        log.append(&[event], Durability::Buffered, Some(usage))
-            .unwrap();
+        log.append_use(&event, usage).unwrap();
     }
 }

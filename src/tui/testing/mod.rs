@@ -8,28 +8,19 @@
 pub mod clipboard;
 pub mod fixture;
 
-use std::collections::BTreeMap;
-
-use chrono::{DateTime, Utc};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tempfile::TempDir;
 
-use crate::config::Config;
-use crate::crypto::{KeyHash, MasterKey};
-use crate::model::{KeyEntry, KeyId, KeyKind, KeyVersion};
-use crate::ops::{Clock, Context, KeyView};
-use crate::store::Store;
+use apiauth_core::ops::{Clock, Context};
+use apiauth_core::{Config, MasterKey, Store};
+
+pub use apiauth_core::testing::{entry, fill, now, view};
 
 use super::app::{App, Loading, Settings};
 use super::copy::ClipboardKind;
 use super::keys::{Key, Keymap};
-
-/// The fixed "now" of every TUI test.
-pub fn now() -> DateTime<Utc> {
-    crate::model::parse_time("2026-06-01T09:30:00Z").unwrap()
-}
 
 /// A key directory in a fresh temp dir, filled with the [`fixture`] when `filled`, and the
 /// context over it on the fixed clock; the temp dir goes when its guard is dropped.
@@ -41,11 +32,11 @@ pub fn keystore(filled: bool) -> (TempDir, Context) {
         .rand_bytes(6)
         .tempdir_in("/tmp")
         .unwrap();
-    let store = Store::new(tmp.path().join("keys"), Some(MasterKey::generate()));
+    let store = Store::in_dir(tmp.path().join("keys"), Some(MasterKey::generate()));
     // An existing, empty key directory: with a master key from the environment and no key
     // directory at all, reading last-use times warns (the event log's lock file cannot be
     // created), which is not what these tests are about.
-    std::fs::create_dir(store.dir()).unwrap();
+    std::fs::create_dir(store.key_dir().unwrap().path()).unwrap();
     if filled {
         fixture::fill(&store);
     }
@@ -60,55 +51,6 @@ pub fn context() -> Context {
     let (tmp, ctx) = keystore(false);
     let _ = tmp.keep();
     ctx
-}
-
-/// An API key entry with one version and no expiry, created a month before [`now`] (so not
-/// stale).
-pub fn entry(id: &str, name: &str, service: &str) -> KeyEntry {
-    let created = crate::model::parse_time("2026-05-01T08:00:00Z").unwrap();
-    KeyEntry {
-        id: KeyId::parse(id).expect("a valid test id"),
-        kind: KeyKind::ApiKey,
-        name: name.into(),
-        service: service.into(),
-        env: None,
-        scopes: Vec::new(),
-        prefix: "ak".into(),
-        versions: vec![KeyVersion {
-            version: 1,
-            hash: KeyHash::of(id),
-            hint: "ak_Tst1…".into(),
-            created_at: created,
-            retired_at: None,
-            grace_until: None,
-            signing_secret: None,
-        }],
-        created_at: created,
-        expires_at: None,
-        expiry_days: None,
-        revoked_at: None,
-        revocation_reason: None,
-        rate_limit: None,
-        claims: BTreeMap::new(),
-        imported: false,
-    }
-}
-
-/// `entry` with its status at `now`, as the table shows it.
-pub fn view(entry: KeyEntry, now: DateTime<Utc>) -> KeyView {
-    KeyView::new(entry, now, &Config::default())
-}
-
-/// Puts `entries` in the context's keystore.
-pub fn fill(ctx: &Context, entries: Vec<KeyEntry>) {
-    ctx.store
-        .update(|keystore| {
-            for e in &entries {
-                keystore.insert(e);
-            }
-            Ok(())
-        })
-        .unwrap();
 }
 
 /// An app over `ctx` that loads and writes inline, `width`×`height`, in colour when `color`,
@@ -234,7 +176,7 @@ pub fn text(terminal: &Terminal<TestBackend>) -> String {
 /// `user@host` as this machine's records name them (the first record of a new log, and the
 /// records of keys a test generates), to filter out of snapshots.
 pub fn local_who() -> String {
-    let probe = crate::events::Event::new(now(), crate::events::Action::Audit, None, "", "");
+    let probe = apiauth_core::Event::new(now(), apiauth_core::EventKind::Audit, None, "", "");
     format!("{}@{}", probe.user, probe.host)
 }
 
@@ -245,6 +187,44 @@ pub fn damage(path: &std::path::Path) {
     let last = bytes.len() - 1;
     bytes[last] ^= 1;
     std::fs::write(path, &bytes).unwrap();
+}
+
+/// The writers' lock of a keystore, held (until dropped) by another writer in the middle of
+/// its change, as another apiauth process would hold it.
+pub struct HeldLock {
+    release: Option<std::sync::mpsc::Sender<()>>,
+    writer: Option<std::thread::JoinHandle<()>>,
+}
+
+/// Starts a write on `ctx`'s keystore that waits, under the writers' lock, until the returned
+/// guard is dropped.
+pub fn hold_writers_lock(ctx: &Context) -> HeldLock {
+    let store = ctx.store.clone();
+    let (inside, taken) = std::sync::mpsc::channel();
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let writer = std::thread::spawn(move || {
+        store
+            .update(|_| {
+                let _ = inside.send(());
+                let _ = released.recv();
+                Ok(())
+            })
+            .expect("the waiting write ends");
+    });
+    taken.recv().expect("the writer takes the lock");
+    HeldLock {
+        release: Some(release),
+        writer: Some(writer),
+    }
+}
+
+impl Drop for HeldLock {
+    fn drop(&mut self) {
+        drop(self.release.take());
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.join();
+        }
+    }
 }
 
 /// Changes one byte of a file in place (same inode, same size) and sets its modification

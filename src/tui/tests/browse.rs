@@ -3,11 +3,11 @@
 
 use crossterm::event::{Event, MouseButton, MouseEvent, MouseEventKind};
 
-use crate::ops;
 use crate::tui::app::{App, View};
 use crate::tui::copy::ClipboardKind;
 use crate::tui::keys::Mode;
 use crate::tui::testing::{app_copying_to, context, damage, entry, fill, press, type_text};
+use apiauth_core::ops;
 
 use super::{sample_app, screen_text, selected};
 
@@ -113,7 +113,7 @@ fn a_click_after_a_failed_reload_selects_the_row_drawn_there() {
     fill(&ctx, entries);
     let (mut app, _) = app_copying_to(ctx, ClipboardKind::System);
     press(&mut app, &["G"]);
-    let path = app.ctx.store.keystore_path();
+    let path = app.ctx.store.key_dir().unwrap().keystore_path();
     damage(&path);
     app.reload();
     assert!(

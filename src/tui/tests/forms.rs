@@ -5,12 +5,12 @@ use std::time::Duration;
 
 use crossterm::event::Event;
 
-use crate::ops;
 use crate::tui::app::App;
 use crate::tui::form::FieldId;
 use crate::tui::keys::Mode;
 use crate::tui::popups::Modal;
-use crate::tui::testing::{background_app, press, type_text};
+use crate::tui::testing::{self, background_app, press, type_text};
+use apiauth_core::ops;
 
 use super::{form_error, sample_app, screen_text, selected};
 
@@ -49,7 +49,7 @@ fn revoke_needs_the_typed_id() {
         view.entry.revocation_reason.as_deref(),
         Some("leaked in CI")
     );
-    assert_eq!(view.status, crate::model::Status::Revoked);
+    assert_eq!(view.status, apiauth_core::model::Status::Revoked);
 }
 
 #[test]
@@ -202,8 +202,7 @@ fn a_write_waiting_for_the_keystore_lock_does_not_freeze_the_screen() {
     let (sample, _) = sample_app();
     let ctx = sample.ctx.clone();
     let mut app = background_app(ctx.clone());
-    let held = crate::store::lock::acquire(&ctx.store.lock_path(), Duration::from_secs(1))
-        .expect("another process holds the lock");
+    let held = testing::hold_writers_lock(&ctx);
     press(&mut app, &["j", "x"]);
     type_text(&mut app, "k_aaaaaaaaaaa1");
     let asked = std::time::Instant::now();
@@ -252,13 +251,15 @@ fn a_write_waiting_for_the_keystore_lock_does_not_freeze_the_screen() {
 fn a_write_that_times_out_on_the_lock_is_shown_in_its_form() {
     let (sample, _) = sample_app();
     let mut ctx = sample.ctx.clone();
-    ctx.store = ctx
-        .store
-        .clone()
-        .with_lock_timeout(Duration::from_millis(200));
+    ctx.store = apiauth_core::Store::from(
+        ctx.store
+            .key_dir()
+            .unwrap()
+            .clone()
+            .with_lock_timeout(Duration::from_millis(200)),
+    );
     let mut app = background_app(ctx.clone());
-    let _held = crate::store::lock::acquire(&ctx.store.lock_path(), Duration::from_secs(1))
-        .expect("another process holds the lock");
+    let _held = testing::hold_writers_lock(&ctx);
     press(&mut app, &["j", "r", "enter"]);
     assert!(app.wait_for_job(Duration::from_secs(10)));
     let form = app

@@ -4,9 +4,9 @@
 
 use std::time::Duration;
 
-use crate::ops;
 use crate::tui::app::App;
 use crate::tui::testing::{background_app, damage, flip_in_place, press};
+use apiauth_core::ops;
 
 use super::{sample_app, screen_text, selected};
 
@@ -47,7 +47,7 @@ fn a_change_by_another_process_shows_within_a_poll() {
 #[test]
 fn a_damaged_keystore_is_shown_not_a_crash() {
     let (mut app, _) = sample_app();
-    let path = app.ctx.store.keystore_path();
+    let path = app.ctx.store.key_dir().unwrap().keystore_path();
     damage(&path);
     app.reload();
     assert!(
@@ -62,7 +62,7 @@ fn a_damaged_keystore_is_shown_not_a_crash() {
 
 /// The keystore file's length.
 fn keystore_len(app: &App) -> u64 {
-    std::fs::metadata(app.ctx.store.keystore_path())
+    std::fs::metadata(app.ctx.store.key_dir().unwrap().keystore_path())
         .unwrap()
         .len()
 }
@@ -70,7 +70,7 @@ fn keystore_len(app: &App) -> u64 {
 #[test]
 fn a_byte_changed_in_place_is_noticed_by_the_next_poll() {
     let (mut app, _) = sample_app();
-    let path = app.ctx.store.keystore_path();
+    let path = app.ctx.store.key_dir().unwrap().keystore_path();
     let generation = app.ctx.store.generation().unwrap();
     // In the ciphertext, header and generation untouched; size and mtime as they were.
     flip_in_place(&path, keystore_len(&app) - 20);
@@ -95,7 +95,7 @@ fn a_byte_changed_in_place_is_noticed_by_the_next_poll() {
 #[test]
 fn a_damaged_copy_renamed_over_the_keystore_is_noticed_by_the_next_poll() {
     let (mut app, _) = sample_app();
-    let path = app.ctx.store.keystore_path();
+    let path = app.ctx.store.key_dir().unwrap().keystore_path();
     let good = path.with_extension("good");
     std::fs::copy(&path, &good).unwrap();
     let copy = path.with_extension("copy");
@@ -121,7 +121,7 @@ fn a_damaged_copy_renamed_over_the_keystore_is_noticed_by_the_next_poll() {
 fn the_check_and_the_reload_it_asks_for_run_off_the_ui_thread() {
     let (sample, _) = sample_app();
     let mut app = background_app(sample.ctx.clone());
-    let path = app.ctx.store.keystore_path();
+    let path = app.ctx.store.key_dir().unwrap().keystore_path();
     flip_in_place(&path, keystore_len(&app) - 20);
     app.tick(app.instant + Duration::from_millis(600));
     assert!(app.loading(), "the file is read on a worker");

@@ -5,12 +5,12 @@ use std::time::Duration;
 
 use crossterm::event::Event;
 
-use crate::ops;
 use crate::tui::copy::ClipboardKind;
 use crate::tui::form::FieldId;
 use crate::tui::keys::Mode;
 use crate::tui::popups::Modal;
 use crate::tui::testing::{app_copying_to, context, entry, fill, generate, press, type_text};
+use apiauth_core::ops;
 
 use super::{form_error, generate_and_copy, sample_app, screen_text, selected};
 

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget as _};
 use unicode_width::UnicodeWidthStr as _;
 
-use crate::model::Status;
+use apiauth_core::model::Status;
 
 use super::super::app::{App, Level, View};
 use super::super::keys::{Action, Hint, Mode};
@@ -100,7 +100,7 @@ pub(super) fn filter(app: &App, area: Rect, buf: &mut Buffer) {
             vec![Span::styled(format!("{count} "), t.muted)],
         )
     } else {
-        let text = crate::sanitize::display(app.filter.value()).into_owned();
+        let text = apiauth_core::sanitize::display(app.filter.value()).into_owned();
         (
             vec![
                 Span::styled("filter: ", t.label),

@@ -10,9 +10,9 @@ use ratatui::widgets::{
     Bar, BarChart, BarGroup, Block, BorderType, Cell, Paragraph, Row, Table, Widget as _,
 };
 
-use crate::model::Status;
-use crate::sanitize::display;
-use crate::timefmt;
+use apiauth_core::model::Status;
+use apiauth_core::sanitize::display;
+use apiauth_core::timefmt;
 
 use super::super::app::App;
 use super::super::keys::{Action, Mode};
@@ -45,7 +45,7 @@ fn events(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let data = app.list.data();
     let window = app.ctx.config.alert_window_days;
-    let alerts: Vec<&crate::events::Record> = data.alerts(window).collect();
+    let alerts: Vec<&apiauth_core::Record> = data.alerts(window).collect();
     let wide = area.width >= 44;
     let name = if wide { " Recent events " } else { " Events " };
     let title = if alerts.is_empty() {
@@ -97,7 +97,7 @@ fn events(app: &App, area: Rect, buf: &mut Buffer) {
             let text = format!(
                 "{} {:<8} {id:<8} {}",
                 e.time.format("%m-%d %H:%M"),
-                e.action.as_str(),
+                e.kind.as_str(),
                 display(&e.outcome)
             );
             let who = format!(" {}@{}", display(&e.user), display(&e.host));

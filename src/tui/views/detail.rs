@@ -7,10 +7,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph, Widget as _, Wrap};
 
-use crate::model::{KeyEntry, KeyKind};
-use crate::ops::KeyView;
-use crate::sanitize::display;
-use crate::timefmt;
+use apiauth_core::model::{KeyEntry, KeyKind};
+use apiauth_core::ops::KeyView;
+use apiauth_core::sanitize::display;
+use apiauth_core::timefmt;
 
 use super::super::app::App;
 use super::super::keys::{Action, Mode};
@@ -86,8 +86,8 @@ fn fields(view: &KeyView, now: DateTime<Utc>, t: &Theme) -> Vec<Line<'static>> {
             format!(
                 "{} · v{}{}",
                 match e.kind {
-                    KeyKind::ApiKey => "API key",
-                    KeyKind::Jwt => "JWT (HS256)",
+                    KeyKind::ApiKey => e.kind.label().to_owned(),
+                    KeyKind::Jwt => format!("{} (HS256)", e.kind.label()),
                 },
                 e.version(),
                 if e.imported { " · imported" } else { "" }
@@ -201,7 +201,7 @@ const EVENTS_SHOWN: usize = 6;
 
 /// The key's latest records in the event log, newest first.
 fn recent_events(app: &App, id: &str, t: &Theme) -> Vec<Line<'static>> {
-    let events: Vec<&crate::events::Record> =
+    let events: Vec<&apiauth_core::Record> =
         app.list.data().events_of(id).take(EVENTS_SHOWN).collect();
     let mut lines = vec![Line::default(), Line::styled("Recent events", t.title)];
     if events.is_empty() {
@@ -213,17 +213,17 @@ fn recent_events(app: &App, id: &str, t: &Theme) -> Vec<Line<'static>> {
         lines.push(Line::from(vec![
             Span::styled(
                 if alert { "! " } else { "  " },
-                t.status(crate::model::Status::Expired),
+                t.status(apiauth_core::model::Status::Expired),
             ),
             Span::raw(format!(
                 "{} {} ",
                 timefmt::date_time(e.time),
-                e.action.as_str()
+                e.kind.as_str()
             )),
             Span::styled(
                 display(&e.outcome).into_owned(),
                 if alert {
-                    t.status(crate::model::Status::Expired)
+                    t.status(apiauth_core::model::Status::Expired)
                 } else {
                     t.muted
                 },

@@ -59,7 +59,7 @@ impl Widget for &App {
                 *scroll,
                 &self.keymap,
                 &self.theme,
-                &crate::sanitize::display(&self.ctx.store.dir().display().to_string()),
+                &apiauth_core::sanitize::display(&self.ctx.store.describe()),
             ),
             Some(Modal::Secret(secret)) => secret.render(
                 area,

@@ -10,10 +10,10 @@ use ratatui::widgets::{
 };
 use unicode_width::UnicodeWidthStr as _;
 
-use crate::model::{KeyKind, Status};
-use crate::ops::KeyView;
-use crate::sanitize::display;
-use crate::timefmt;
+use apiauth_core::model::{KeyKind, Status};
+use apiauth_core::ops::KeyView;
+use apiauth_core::sanitize::display;
+use apiauth_core::timefmt;
 
 use super::super::app::App;
 use super::super::keys::{Action, Mode};
