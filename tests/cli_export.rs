@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::Sandbox;
+use common::{Sandbox, may_run};
 use serde_json::Value;
 
 /// Every string anywhere inside a JSON document.
@@ -206,10 +206,10 @@ fn dotenv_export_reads_back_literally_in_python_dotenv() {
     let probe = std::process::Command::new("python3")
         .args(["-c", "import dotenv"])
         .output();
-    if !probe.is_ok_and(|o| o.status.success()) {
-        println!(
-            "skipped: python-dotenv is not installed (python3 -m pip install python-dotenv==1.2.2)"
-        );
+    if !may_run(
+        probe.is_ok_and(|o| o.status.success()),
+        "python-dotenv is not installed (python3 -m pip install python-dotenv==1.2.2)",
+    ) {
         return;
     }
     let (sb, mark) = hostile_store();

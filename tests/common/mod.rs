@@ -591,3 +591,18 @@ pub fn about_days_from_now(at: DateTime<Utc>, days: i64) {
         "expected about {expected}, got {at}"
     );
 }
+
+/// Whether a test that needs an outside tool (python-dotenv, nginx, a PostgreSQL server) may
+/// run: `true` when `available`. Otherwise it prints one `skipped: …` line and returns `false`,
+/// unless `APIAUTH_TEST_REQUIRE_ALL=1` is set (CI sets it), where a missing tool fails the test.
+pub fn may_run(available: bool, what: &str) -> bool {
+    if available {
+        return true;
+    }
+    assert!(
+        std::env::var_os("APIAUTH_TEST_REQUIRE_ALL").is_none_or(|v| v != "1"),
+        "APIAUTH_TEST_REQUIRE_ALL=1 but {what}"
+    );
+    println!("skipped: {what}");
+    false
+}
