@@ -268,7 +268,7 @@ fn hostile_key_names_define_only_apiauth_variables() {
         assert_eq!(text.lines().count(), names.len() * 5, "{format}:\n{text}");
         std::fs::write(&file, &text).expect("write");
         let script = format!(
-            "unset APIAUTH_CONFIG; set -- '{}'; {loader}; env | grep -c '^APIAUTH_'; echo \"${{EVIL:-unset}}\"",
+            "for v in $(env | sed -n 's/^\\(APIAUTH_[A-Za-z0-9_]*\\)=.*/\\1/p'); do unset \"$v\"; done; set -- '{}'; {loader}; env | grep -c '^APIAUTH_'; echo \"${{EVIL:-unset}}\"",
             file.display()
         );
         let out = common::shell(&sb, &script).ok();
